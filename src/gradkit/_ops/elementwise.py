@@ -1,0 +1,530 @@
+"""Elementwise ops: arithmetic, math functions, activations, clamp, maximum/minimum and where.
+
+Each class is one differentiable op; forward and backward sit side by side and work on NumPy
+arrays. Gradients are returned at the broadcast shape: the engine sums them down to each input.
+Binary forwards first bring their operands to PyTorch's result dtype with ``promote``.
+
+Example:
+    >>> Mul.apply(gradkit.tensor([1., 2.]), 3.0)
+    tensor([3., 6.])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._dtype import _BY_NUMPY, _combine_categories, _scalar_dtype, get_default_dtype, promote_types
+from ..autograd.function import Function
+
+_ndarray = np.ndarray
+
+
+# ---------------------------------------------------------------------------------------------
+# dtype handling shared by the binary ops
+# ---------------------------------------------------------------------------------------------
+def result_dtype(a: Any, b: Any) -> np.dtype:
+    """PyTorch's result dtype of a binary op on arrays and/or Python scalars (see ``_dtype``)."""
+    a_is_array, b_is_array = type(a) is _ndarray, type(b) is _ndarray
+    if a_is_array and b_is_array:
+        if a.dtype is b.dtype:
+            return a.dtype
+        da, db = _BY_NUMPY[a.dtype], _BY_NUMPY[b.dtype]
+        if bool(a.ndim) == bool(b.ndim):
+            return promote_types(da, db).numpy
+        hi, lo = (da, db) if a.ndim else (db, da)
+        return _combine_categories(hi, lo).numpy
+    array, scalar = (a, b) if a_is_array else (b, a)
+    return _combine_categories(_BY_NUMPY[array.dtype], _scalar_dtype(scalar)).numpy
+
+
+def promote(a: Any, b: Any) -> tuple[Any, Any]:
+    """Cast the array operands to the PyTorch result dtype; Python scalars stay as they are
+    (NumPy then keeps the array's dtype, as PyTorch does)."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.dtype is b.dtype:
+        return a, b
+    target = result_dtype(a, b)
+    if type(a) is _ndarray and a.dtype != target:
+        a = a.astype(target)
+    if type(b) is _ndarray and b.dtype != target:
+        b = b.astype(target)
+    return a, b
+
+
+def to_float(a: np.ndarray) -> np.ndarray:
+    """Ints and bools become the default float dtype (``exp`` of an int tensor is float32)."""
+    if a.dtype.kind == "f":
+        return a
+    return a.astype(get_default_dtype().numpy)
+
+
+def true_divide_operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """Operands of ``/``: promoted, and ints and bools made float (int / int is true division)."""
+    a, b = promote(a, b)
+    array = a if type(a) is _ndarray else b
+    if array.dtype.kind != "f":
+        a = to_float(a) if type(a) is _ndarray else a
+        b = to_float(b) if type(b) is _ndarray else b
+    return a, b
+
+
+# ---------------------------------------------------------------------------------------------
+# arithmetic
+# ---------------------------------------------------------------------------------------------
+class Add(Function):
+    """``a + alpha * b``; d/da = 1, d/db = alpha."""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        a, b = promote(a, b)
+        ctx.alpha = alpha
+        if alpha != 1:
+            b = b * alpha
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+
+
+class Sub(Function):
+    """``a - alpha * b``; d/da = 1, d/db = -alpha."""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        a, b = promote(a, b)
+        if a.dtype == np.bool_ if type(a) is _ndarray else False:
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                "Use the `^` or `logical_xor()` operator instead.")
+        ctx.alpha = alpha
+        if alpha != 1:
+            b = b * alpha
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+
+
+class RSub(Function):
+    """``b - a`` for a Python scalar ``b`` on the left (``2 - x``)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        return b - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Function):
+    """``a * b``; d/da = b, d/db = a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * b, grad * a
+
+
+class Div(Function):
+    """``a / b`` (true division); d/da = 1/b, d/db = -a/b²."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = true_divide_operands(a, b)
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b
+        return grad_a, (-grad_a * a / b if ctx.next_edges[1] is not None else None)
+
+
+class RDiv(Function):
+    """``b / a`` for a Python scalar ``b`` on the left (``1 / x``); d/da = -b/a²."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = true_divide_operands(a, b)
+        out = b / a
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        return -grad * out / a, None
+
+
+class Neg(Function):
+    """``-a``."""
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. "
+                "If you are trying to invert a mask, use the `~` or `logical_not()` operator "
+                "instead.")
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def _check_integer_power(base: Any, exponent: Any) -> None:
+    base_is_int = type(base) is _ndarray and base.dtype.kind in "iub"
+    if base_is_int and not isinstance(exponent, float):
+        negative = np.any(np.asarray(exponent) < 0)
+        if negative and (type(exponent) is not _ndarray or exponent.dtype.kind in "iub"):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+class Pow(Function):
+    """``a ** b``; d/da = b·a^(b-1), d/db = a^b·log(a) (0 where a = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        _check_integer_power(a, b)
+        out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors[:2]
+        out = ctx.saved_tensors[2]
+        if type(b) is not _ndarray:  # a Python scalar exponent, the common case
+            if b == 2:
+                return grad * 2 * a, None
+            return grad * b * np.power(a, b - 1), None
+        grad_a = grad * b * np.power(a, b - 1) if ctx.next_edges[0] is not None else None
+        grad_b = None
+        if ctx.next_edges[1] is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_b = np.where((a == 0) & (b >= 0), 0, grad * out * np.log(a))
+        return grad_a, grad_b
+
+
+class RPow(Function):
+    """``b ** a`` for a Python scalar base ``b`` (``2 ** x``); d/da = b^a·log(b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        _check_integer_power(np.asarray(b, dtype=a.dtype), a)
+        out = np.power(b, a)
+        if type(out) is not _ndarray:
+            out = np.asarray(out, dtype=a.dtype)
+        ctx.save_for_backward(out)
+        ctx.base = b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.base == 0:
+            return np.zeros_like(grad), None
+        return grad * out * np.log(ctx.base), None
+
+
+# ---------------------------------------------------------------------------------------------
+# math functions
+# ---------------------------------------------------------------------------------------------
+class Exp(Function):
+    """``exp(a)``; d/da = exp(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(to_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    """``log(a)``; d/da = 1/a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = to_float(a)
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return grad / a
+
+
+class Sqrt(Function):
+    """``sqrt(a)``; d/da = 1/(2·sqrt(a))."""
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(to_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return grad / (2 * out)
+
+
+class Sin(Function):
+    """``sin(a)``; d/da = cos(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = to_float(a)
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * np.cos(a)
+
+
+class Cos(Function):
+    """``cos(a)``; d/da = -sin(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = to_float(a)
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * np.sin(a)
+
+
+class Tanh(Function):
+    """``tanh(a)``; d/da = 1 - tanh(a)²."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(to_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """``1 / (1 + exp(-a))``, computed without overflow; d/da = s·(1 - s)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = to_float(a)
+        # exp of a non-positive number never overflows: use exp(-|a|) on both branches.
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Relu(Function):
+    """``max(a, 0)``; d/da = 1 where a > 0, else 0 (including at 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.dtype == np.bool_:
+            raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
+        out = np.maximum(a, 0, dtype=a.dtype)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out > 0)
+
+
+class Abs(Function):
+    """``|a|``; d/da = sign(a) (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * np.sign(a)
+
+
+class Clamp(Function):
+    """``min(max(a, low), high)``; the gradient passes where low <= a <= high."""
+
+    @staticmethod
+    def forward(ctx, a, low=None, high=None):
+        if low is None and high is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        target = a.dtype
+        for bound in (low, high):
+            if bound is not None:
+                target = result_dtype(np.empty((1,), target), bound)
+        a = a.astype(target, copy=False)
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        out = a
+        if low is not None:
+            out = np.maximum(out, low)
+        if high is not None:
+            out = np.minimum(out, high)
+        return out.astype(target, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        mask = np.ones(a.shape, dtype=bool)
+        if ctx.low is not None:
+            mask &= a >= ctx.low
+        if ctx.high is not None:
+            mask &= a <= ctx.high
+        return grad * mask, None, None
+
+
+class Maximum(Function):
+    """Elementwise ``max(a, b)``; at ties the gradient is split 0.5/0.5, as PyTorch does."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a > b) + 0.5 * (a == b)
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """Elementwise ``min(a, b)``; at ties the gradient is split 0.5/0.5, as PyTorch does."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a < b) + 0.5 * (a == b)
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    """``a`` where ``condition`` else ``b``; each side's gradient is masked accordingly."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        if type(condition) is not _ndarray or condition.dtype != np.bool_:
+            raise RuntimeError("where expected condition to be a boolean tensor, but got a "
+                               f"tensor with dtype {_BY_NUMPY[np.asarray(condition).dtype].name}")
+        a, b = promote(a, b)
+        ctx.save_for_backward(condition)
+        out = np.where(condition, a, b)
+        return out.astype(result_dtype(a, b) if type(a) is _ndarray or type(b) is _ndarray
+                          else np.result_type(out), copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        zero = grad.dtype.type(0)
+        return None, np.where(condition, grad, zero), np.where(condition, zero, grad)
+
+
+class Cast(Function):
+    """``a.to(dtype)``; the gradient is cast back by the engine."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dtype=None):
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Clone(Function):
+    """A copy with its own memory; the gradient passes through."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Remainder(Function):
+    """``a % b`` with the sign of ``b`` (Python's rule, as PyTorch); d/da = 1,
+    d/db = -floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        _check_integer_division(a, b)
+        ctx.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_b = -grad * np.floor_divide(a, b) if ctx.next_edges[1] is not None else None
+        return grad, grad_b
+
+
+def _check_integer_division(a: Any, b: Any) -> None:
+    divisor = b if type(b) is _ndarray else np.asarray(b)
+    if divisor.dtype.kind in "iub" and (type(a) is not _ndarray or a.dtype.kind in "iub"):
+        if np.any(divisor == 0):
+            raise RuntimeError("ZeroDivisionError")
+
+
+def floor_divide(a: Any, b: Any) -> np.ndarray:
+    """``a // b`` rounding toward minus infinity (not differentiable, as in PyTorch)."""
+    a, b = promote(a, b)
+    _check_integer_division(a, b)
+    return np.asarray(np.floor_divide(a, b))

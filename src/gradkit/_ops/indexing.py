@@ -1,0 +1,164 @@
+"""Indexing: reads (``x[i]``, slices, masks, integer tensors, ``y_hat[range(n), y]``) and writes.
+
+An index is first converted to what NumPy understands (``to_numpy_index``): tensors become arrays,
+``range`` objects become integer arrays, and bounds are checked with PyTorch's error. Basic
+indexing returns a view sharing memory, as PyTorch does; advanced indexing copies.
+
+Example:
+    >>> y_hat = gradkit.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
+    >>> y_hat[[0, 1], gradkit.tensor([0, 2])]
+    tensor([0.1000, 0.5000])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+
+_ndarray = np.ndarray
+
+
+def _convert_one(item: Any) -> tuple[Any, bool]:
+    """One index component as NumPy understands it, and whether it is advanced."""
+    data = getattr(item, "_data", None)
+    if data is not None:  # a Tensor
+        if data.dtype.kind == "f":
+            raise IndexError(
+                "tensors used as indices must be long, int, byte or bool tensors")
+        if data.ndim == 0 and data.dtype.kind in "iu":
+            return int(data), False
+        return data, True
+    if item is None or item is Ellipsis or isinstance(item, slice):
+        return _convert_slice(item) if isinstance(item, slice) else item, False
+    if isinstance(item, (bool, np.bool_)):
+        return bool(item), True
+    if isinstance(item, (int, np.integer)):
+        return int(item), False
+    if isinstance(item, range):
+        return np.arange(item.start, item.stop, item.step, dtype=np.int64), True
+    if isinstance(item, (list, tuple, _ndarray)):
+        array = np.asarray([getattr(x, "_data", x) for x in item] if isinstance(item, list)
+                           else item)
+        if array.dtype.kind == "f":
+            raise IndexError(
+                "tensors used as indices must be long, int, byte or bool tensors")
+        if array.dtype == object:
+            raise IndexError(f"too many indices or unsupported index: {item!r}")
+        if array.size == 0 and array.dtype.kind == "f" or array.size == 0:
+            array = array.astype(np.int64)
+        return array, True
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+        f"valid indices (got {type(item).__name__})")
+
+
+def _convert_slice(s: slice) -> slice:
+    def plain(v: Any) -> Any:
+        data = getattr(v, "_data", None)
+        return int(data) if data is not None else v
+    step = plain(s.step)
+    if step is not None and step <= 0:
+        raise ValueError("step must be greater than zero")
+    return slice(plain(s.start), plain(s.stop), step)
+
+
+def to_numpy_index(index: Any, shape: tuple) -> tuple[Any, bool]:
+    """Convert a PyTorch index for a tensor of ``shape``; returns (index, is_advanced).
+
+    Integers are bounds-checked here so the error names the dimension as PyTorch does.
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    converted = []
+    advanced = False
+    for item in items:
+        c, is_advanced = _convert_one(item)
+        advanced |= is_advanced
+        converted.append(c)
+    _check_bounds(converted, shape)
+    if not advanced and Ellipsis not in converted:
+        # A trailing Ellipsis makes NumPy return a 0-d view instead of a scalar copy, so that
+        # ``x[0]`` shares memory with ``x`` as in PyTorch.
+        converted.append(Ellipsis)
+    return tuple(converted), advanced
+
+
+def _check_bounds(items: list, shape: tuple) -> None:
+    consumed = sum(1 if not (i is None or i is Ellipsis) else 0 for i in items
+                   if not (type(i) is _ndarray and i.dtype == np.bool_))
+    consumed += sum(i.ndim for i in items if type(i) is _ndarray and i.dtype == np.bool_)
+    if consumed > len(shape):
+        raise IndexError(
+            f"too many indices for tensor of dimension {len(shape)}")
+    dim = 0
+    for position, item in enumerate(items):
+        if item is Ellipsis:
+            rest = sum(1 for i in items[position + 1:] if i is not None)
+            dim = len(shape) - rest
+            continue
+        if item is None:
+            continue
+        if type(item) is _ndarray and item.dtype == np.bool_:
+            if item.shape != shape[dim:dim + item.ndim] and item.ndim:
+                for k, (m, s) in enumerate(zip(item.shape, shape[dim:])):
+                    if m != s:
+                        raise IndexError(
+                            f"The shape of the mask {list(item.shape)} at index {k} does not "
+                            f"match the shape of the indexed tensor {list(shape)} at index "
+                            f"{dim + k}")
+            dim += item.ndim
+            continue
+        size = shape[dim]
+        if isinstance(item, int):
+            if not -size <= item < size:
+                raise IndexError(
+                    f"index {item} is out of bounds for dimension {dim} with size {size}")
+        elif type(item) is _ndarray and item.size:
+            low, high = item.min(), item.max()
+            if high >= size or low < -size:
+                bad = int(high if high >= size else low)
+                raise IndexError(
+                    f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        dim += 1
+
+
+class GetItem(Function):
+    """``a[index]``; backward scatters the gradient into zeros (adding up repeated indices)."""
+
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, a, index=None, advanced=False):
+        ctx.shape, ctx.index, ctx.advanced = a.shape, index, advanced
+        out = a[index]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        if ctx.advanced:
+            np.add.at(out, ctx.index, grad)
+        else:
+            out[ctx.index] = grad
+        return out
+
+
+class IndexPut(Function):
+    """``a[index] = value`` recorded in the graph: the overwritten part of ``a`` gets no
+    gradient, ``value`` gets the gradient of the positions it was written to."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, a, value, index=None):
+        out = a.copy()
+        out[index] = value
+        ctx.index = index
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_a = grad.copy()
+        grad_a[ctx.index] = 0
+        return grad_a, grad[ctx.index]

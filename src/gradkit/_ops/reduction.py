@@ -1,0 +1,345 @@
+"""Reductions: sum, mean, prod, max/min, cumsum, norm, var/std and logsumexp.
+
+``dim`` may be None (all dimensions), an int, a tuple or a list; ``normalize_dims`` turns it
+into positive axes and raises PyTorch's IndexError for out-of-range dims. Backward passes expand
+the gradient back over the reduced axes (``expand_back``).
+
+Example:
+    >>> Sum.apply(gradkit.ones(2, 3), dim=(1,))
+    tensor([3., 3.])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._dtype import _BY_NUMPY
+from ..autograd.function import Function
+
+
+def dim_error(dim: int, ndim: int) -> IndexError:
+    """PyTorch's error for a dim outside ``[-ndim, ndim - 1]`` (a 0-d tensor accepts -1 and 0)."""
+    low, high = (-ndim, ndim - 1) if ndim else (-1, 0)
+    return IndexError(
+        f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
+
+
+def normalize_dim(dim: Any, ndim: int) -> int:
+    """One dim as a positive axis; ``ndim`` is the number of dimensions it indexes into."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise dim_error(dim, ndim)
+    return int(dim) % bound
+
+
+def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """``dim`` (None, int, tuple or list) as a tuple of positive axes; None means all."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        axes = tuple(normalize_dim(d, ndim) for d in dim)
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+        if not axes:
+            return tuple(range(ndim))  # PyTorch: an empty dim list reduces over everything
+        return axes if ndim else ()
+    return (normalize_dim(dim, ndim),) if ndim else ()
+
+
+def expand_back(grad: np.ndarray, shape: tuple, axes: tuple, keepdim: bool) -> np.ndarray:
+    """Broadcast a reduction's gradient back to the input shape (a read-only view)."""
+    if not keepdim and axes:
+        grad = np.expand_dims(grad, axes)
+    return np.broadcast_to(grad, shape)
+
+
+def _count(shape: tuple, axes: tuple) -> int:
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+def _dtype_name(array: np.ndarray) -> str:
+    return {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[_BY_NUMPY[array.dtype].name]
+
+
+class Sum(Function):
+    """Sum over ``dim``; bools and ints sum to int64 as in PyTorch. d/da = 1."""
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        axes = normalize_dims(dim, a.ndim)
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.int64
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        return np.asarray(np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+class Mean(Function):
+    """Mean over ``dim`` (floating point only, as in PyTorch). d/da = 1/N."""
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        if dtype is None and a.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {_dtype_name(a)}")
+        axes = normalize_dims(dim, a.ndim)
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        ctx.count = _count(a.shape, axes)
+        return np.asarray(np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand_back(grad / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+def _product_of_others(a: np.ndarray, axis: int) -> np.ndarray:
+    """For each element, the product of the other elements along ``axis`` (exact with zeros)."""
+    ones = np.ones_like(np.take(a, [0], axis=axis))
+    left = np.cumprod(np.concatenate([ones, np.delete(a, -1, axis=axis)], axis=axis), axis=axis)
+    flipped = np.flip(a, axis=axis)
+    right = np.cumprod(np.concatenate([ones, np.delete(flipped, -1, axis=axis)], axis=axis),
+                       axis=axis)
+    return left * np.flip(right, axis=axis)
+
+
+class Prod(Function):
+    """Product over all elements or one ``dim``; d/da_i = product of the others."""
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.int64
+        ctx.save_for_backward(a)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        if dim is None:
+            return np.asarray(np.prod(a, dtype=dtype))
+        axis = normalize_dim(dim, a.ndim)
+        ctx.axis = axis
+        return np.asarray(np.prod(a, axis=axis if a.ndim else None, keepdims=keepdim,
+                                  dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        if ctx.dim is None or a.ndim == 0:
+            others = _product_of_others(a.reshape(-1), 0).reshape(a.shape)
+            return grad * others
+        others = _product_of_others(a, ctx.axis)
+        return expand_back(grad, a.shape, (ctx.axis,), ctx.keepdim) * others
+
+
+class MaxAll(Function):
+    """``a.max()`` / ``a.min()`` over all elements (or ``amax``/``amin`` over dims); the
+    gradient is shared evenly among elements equal to the result, as PyTorch does."""
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, largest=True):
+        if a.size == 0:
+            raise RuntimeError(
+                f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
+                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        axes = normalize_dims(dim, a.ndim)
+        out = (np.amax if largest else np.amin)(a, axis=axes, keepdims=keepdim)
+        ctx.save_for_backward(a, np.asarray(out))
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        out_full = expand_back(out, a.shape, ctx.axes, ctx.keepdim)
+        mask = a == out_full
+        count = mask.sum(axis=ctx.axes, keepdims=True)
+        grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
+        return grad_full * mask / count
+
+
+class MaxDim(Function):
+    """Values of ``a.max(dim)`` / ``a.min(dim)``; the gradient goes to the selected index."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False, largest=True):
+        axis = normalize_dim(dim, a.ndim)
+        if a.ndim and a.shape[axis] == 0:
+            raise IndexError(
+                f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have "
+                "non-zero size.")
+        if a.ndim == 0:
+            ctx.indices = np.zeros((), dtype=np.int64)
+            ctx.shape, ctx.axis, ctx.keepdim = a.shape, None, keepdim
+            return a.copy()
+        indices = (np.argmax if largest else np.argmin)(a, axis=axis, keepdims=True)
+        values = np.take_along_axis(a, indices, axis=axis)
+        if not keepdim:
+            values = np.squeeze(values, axis)
+        ctx.indices = indices  # (..., 1, ...): kept with the reduced axis
+        ctx.shape, ctx.axis, ctx.keepdim = a.shape, axis, keepdim
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.axis is None:
+            return grad
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        if not ctx.keepdim:
+            grad = np.expand_dims(grad, ctx.axis)
+        np.put_along_axis(out, ctx.indices, grad, axis=ctx.axis)
+        return out
+
+
+def max_dim_indices(ctx: MaxDim) -> np.ndarray:
+    """The int64 indices that go with ``MaxDim``'s values."""
+    indices = ctx.indices
+    if ctx.axis is not None and not ctx.keepdim:
+        indices = np.squeeze(indices, ctx.axis)
+    return indices.astype(np.int64, copy=False)
+
+
+class Cumsum(Function):
+    """Cumulative sum along ``dim``; d/da is the reversed cumulative sum of the gradient."""
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        axis = normalize_dim(dim, a.ndim)
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.int64
+        ctx.axis = axis if a.ndim else None
+        if a.ndim == 0:
+            return a.astype(dtype or a.dtype)
+        return np.cumsum(a, axis=axis, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.axis is None:
+            return grad
+        return np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis)
+
+
+class Norm(Function):
+    """The p-norm over ``dim``: p=2 (vector 2-norm, matrix Frobenius), p=1, or p=inf."""
+
+    @staticmethod
+    def forward(ctx, a, p=2, dim=None, keepdim=False):
+        if a.dtype.kind != "f":
+            raise RuntimeError(
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                f"Got {_dtype_name(a)}")
+        axes = normalize_dims(dim, a.ndim)
+        if p == "fro":
+            p = 2
+        if p == 2:
+            out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(np.abs(a), axis=axes, keepdims=keepdim)
+        elif p == float("inf"):
+            out = np.amax(np.abs(a), axis=axes, keepdims=keepdim)
+        else:
+            out = np.sum(np.abs(a) ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+        out = np.asarray(out, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        out_full = expand_back(out, a.shape, ctx.axes, ctx.keepdim)
+        grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
+        p = ctx.p
+        if p == 1:
+            return grad_full * np.sign(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                scale = np.where(out_full == 0, 0, a / out_full)
+            elif p == float("inf"):
+                mask = np.abs(a) == out_full
+                scale = np.sign(a) * mask / mask.sum(axis=ctx.axes, keepdims=True)
+            else:
+                scale = np.where(out_full == 0, 0,
+                                 np.sign(a) * np.abs(a) ** (p - 1) / out_full ** (p - 1))
+        return grad_full * scale
+
+
+class Var(Function):
+    """Variance over ``dim`` with ``correction`` (1 = unbiased, PyTorch's default);
+    d/da = 2 (a - mean) / (N - correction)."""
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        if a.dtype.kind != "f":
+            raise RuntimeError(f"std and var only support floating point and complex dtypes")
+        axes = normalize_dims(dim, a.ndim)
+        n = _count(a.shape, axes)
+        mean = np.mean(a, axis=axes, keepdims=True)
+        centered = a - mean
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.sum(centered * centered, axis=axes, keepdims=keepdim) / max(n - correction, 0)
+        ctx.save_for_backward(centered)
+        ctx.axes, ctx.keepdim, ctx.denominator = axes, keepdim, n - correction
+        return np.asarray(out, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (centered,) = ctx.saved_tensors
+        grad_full = expand_back(grad, centered.shape, ctx.axes, ctx.keepdim)
+        return grad_full * 2 * centered / ctx.denominator
+
+
+class Std(Function):
+    """Standard deviation: sqrt of ``Var``; d/da = (a - mean) / ((N - correction)·std)."""
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        variance = Var.forward(ctx, a, dim=dim, correction=correction, keepdim=keepdim)
+        out = np.sqrt(variance)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (centered,) = ctx.saved_tensors
+        grad_full = expand_back(grad, centered.shape, ctx.axes, ctx.keepdim)
+        out_full = expand_back(ctx.out, centered.shape, ctx.axes, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad_full * centered / (ctx.denominator * out_full)
+
+
+class LogSumExp(Function):
+    """``log(sum(exp(a)))`` over ``dim``, shifted by the max so it never overflows;
+    d/da = softmax(a)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False):
+        if a.dtype.kind != "f":
+            a = a.astype(np.float32)
+        axes = normalize_dims(dim, a.ndim)
+        if not axes:
+            ctx.save_for_backward(a, a)
+            ctx.axes, ctx.keepdim = axes, keepdim
+            return a.copy()
+        shift = np.amax(a, axis=axes, keepdims=True)
+        shift = np.where(np.isfinite(shift), shift, 0)
+        out = np.log(np.sum(np.exp(a - shift), axis=axes, keepdims=True)) + shift
+        ctx.save_for_backward(a, out)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out if keepdim else np.squeeze(out, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if not ctx.axes:
+            return grad
+        grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
+        return grad_full * np.exp(a - out)

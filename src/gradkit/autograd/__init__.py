@@ -1,0 +1,16 @@
+"""Automatic differentiation: the ``Function`` base class, the backward engine and grad mode.
+
+Example:
+    >>> x = gradkit.arange(4.0, requires_grad=True)
+    >>> y = 2 * gradkit.dot(x, x)
+    >>> y.backward()
+    >>> x.grad
+    tensor([ 0.,  4.,  8., 12.])
+"""
+from .engine import backward, grad
+from .function import Function
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck
+
+__all__ = ["Function", "backward", "grad", "gradcheck", "no_grad", "enable_grad",
+           "set_grad_enabled", "is_grad_enabled", "inference_mode"]

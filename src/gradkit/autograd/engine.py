@@ -1,0 +1,302 @@
+"""The backward pass: iterative, in reverse topological order, with broadcasting undone here once.
+
+``run_backward`` walks the graph from the roots without recursion (a chain of 100,000 ops works),
+calls each node's ``backward`` once all of its consumers have sent their gradient, sums each
+input's gradient down to the input's shape (``unbroadcast``) and dtype, and accumulates into
+leaves' ``.grad``. Gradients of intermediate nodes are dropped as soon as they are used.
+
+Example:
+    >>> x = gradkit.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Sequence
+
+import numpy as np
+
+from .function import Function
+
+__all__ = ["unbroadcast", "run_backward", "backward", "grad"]
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``, undoing NumPy broadcasting.
+
+    Args:
+        grad: gradient of a broadcast result, e.g. shape ``(4, 3)``.
+        shape: the input's shape, e.g. ``(3,)`` or ``(4, 1)``.
+
+    Example:
+        >>> unbroadcast(np.ones((4, 3)), (1, 3))
+        array([[4., 4., 4.]])
+    """
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def _accumulate_leaf(leaf: Any, g: np.ndarray, owned_this_pass: set) -> None:
+    """Add ``g`` into ``leaf.grad``: a fresh tensor the first time, in place after that.
+
+    A gradient array taken over in this pass may also be read by other nodes of the pass, so a
+    second contribution in the same pass is added out of place.
+    """
+    current = leaf._grad
+    if current is None:
+        if not g.flags.writeable or g.base is not None:
+            g = g.copy()  # broadcast views are read-only; views may alias a shared gradient
+        leaf._grad = Function.tensor_type._wrap(g)
+        owned_this_pass.add(id(leaf))
+    elif id(leaf) in owned_this_pass or not current._data.flags.writeable:
+        current._data = current._data + g
+    else:
+        np.add(current._data, g, out=current._data, casting="unsafe")
+
+
+def _store_retained(node: Function, g: np.ndarray) -> None:
+    tensor = node.retained()
+    if tensor is None:
+        return
+    if tensor._grad is None:
+        tensor._grad = Function.tensor_type._wrap(g.copy())
+    else:
+        tensor._grad._data = tensor._grad._data + g
+
+
+def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
+                 capture: dict | None = None) -> None:
+    """Propagate ``(tensor, grad)`` roots back through the graph.
+
+    Args:
+        roots: output tensors with the gradient of each (same shape as the tensor).
+        retain_graph: keep saved arrays so the graph can be walked again.
+        capture: for ``autograd.grad``: maps ``id(leaf)`` or a node to a slot; gradients of those
+            are stored in ``capture["results"]`` instead of accumulating into ``.grad``.
+    """
+    grads: dict[Function, np.ndarray] = {}
+    owned_this_pass: set = set()
+    capture_leaves = capture["leaves"] if capture is not None else None
+    capture_nodes = capture["nodes"] if capture is not None else None
+    results = capture["results"] if capture is not None else None
+
+    start: list[Function] = []
+    for tensor, g in roots:
+        node = tensor.grad_fn
+        if node is None:
+            _deliver_leaf(tensor, g, owned_this_pass, capture_leaves, results)
+            continue
+        grads[node] = grads[node] + g if node in grads else g
+        start.append(node)
+
+    # Count, for every reachable node, how many edges lead into it (its consumers).
+    dependencies: dict[Function, int] = {}
+    stack = list(dict.fromkeys(start))
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_edges:
+            if edge is not None and edge[3]:
+                target = edge[0]
+                dependencies[target] = dependencies.get(target, 0) + 1
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+
+    ready = [n for n in dict.fromkeys(start) if n not in dependencies]
+    while ready:
+        node = ready.pop()
+        g = grads.pop(node, None)
+        if g is not None:
+            if node.retained is not None:
+                _store_retained(node, g)
+            if capture_nodes is not None and node in capture_nodes:
+                slot = capture_nodes[node]
+                results[slot] = g if results[slot] is None else results[slot] + g
+            input_grads = node.backward(node, g)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            if not retain_graph and node.to_save:
+                node.to_save = ()
+                node.freed = True
+        else:
+            input_grads = ()  # nothing reached this node: just release its inputs
+        for i, edge in enumerate(node.next_edges):
+            if edge is None:
+                continue
+            target, shape, dtype, is_node = edge
+            ig = input_grads[i] if i < len(input_grads) else None
+            if ig is not None:
+                if type(ig) is not np.ndarray:
+                    ig = np.asarray(ig)
+                if ig.shape != shape:
+                    ig = unbroadcast(ig, shape)
+                    if ig.shape != shape:  # a shape the op changed without broadcasting
+                        ig = ig.reshape(shape)
+                if ig.dtype != dtype:
+                    ig = ig.astype(dtype)
+            if is_node:
+                if ig is not None:
+                    previous = grads.get(target)
+                    grads[target] = ig if previous is None else previous + ig
+                remaining = dependencies[target] - 1
+                dependencies[target] = remaining
+                if remaining == 0:
+                    ready.append(target)
+            elif ig is not None:
+                _deliver_leaf(target, ig, owned_this_pass, capture_leaves, results)
+
+
+def _deliver_leaf(leaf: Any, g: np.ndarray, owned_this_pass: set,
+                  capture_leaves: dict | None, results: list | None) -> None:
+    if capture_leaves is not None:
+        slot = capture_leaves.get(id(leaf))
+        if slot is not None:
+            results[slot] = g if results[slot] is None else results[slot] + g
+        return  # autograd.grad never touches .grad
+    _accumulate_leaf(leaf, g, owned_this_pass)
+
+
+def _check_create_graph(create_graph: bool) -> None:
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported by gradkit: its backward "
+            "functions work on NumPy arrays and record no graph")
+
+
+def _root_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None,
+                ) -> list[tuple[Any, np.ndarray]]:
+    tensor_type = Function.tensor_type
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"got {len(grad_outputs)} tensors in grad_tensors but {len(outputs)} outputs")
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, tensor_type):
+            raise TypeError(f"backward expects tensors, but output {i} is {type(out).__name__}")
+        if not out._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            array = np.ones_like(out._data)
+        else:
+            array = g._data if isinstance(g, tensor_type) else np.asarray(g)
+            if array.shape != out._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{tensor_type._size_type(array.shape)} and output[{i}] has a shape of "
+                    f"{tensor_type._size_type(out._data.shape)}.")
+            # Copy: the user's tensor must never become (part of) some leaf's .grad.
+            array = np.array(array, dtype=out._data.dtype)
+        roots.append((out, array))
+    return roots
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves of their graph.
+
+    Args:
+        tensors: a tensor or a sequence of tensors (the roots).
+        grad_tensors: the gradient of each root; may be omitted for one-element roots.
+        retain_graph: keep the graph for another backward (default: ``create_graph``).
+        create_graph: not supported (raises ``NotImplementedError``).
+        inputs: if given, only these leaves accumulate ``.grad``.
+
+    Example:
+        >>> y = (x * x).sum()
+        >>> gradkit.autograd.backward(y)
+    """
+    _check_create_graph(create_graph)
+    tensor_type = Function.tensor_type
+    if isinstance(tensors, tensor_type):
+        tensors = [tensors]
+    if isinstance(grad_tensors, tensor_type) or grad_tensors is None:
+        grad_tensors = None if grad_tensors is None else [grad_tensors]
+    roots = _root_grads(list(tensors), grad_tensors)
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, tensor_type) else list(inputs)
+        results = grad(list(tensors), inputs, grad_tensors, retain_graph=retain_graph,
+                       allow_unused=True, _roots=roots)
+        for leaf, g in zip(inputs, results):
+            if g is not None:
+                _accumulate_leaf(leaf, g._data, set())
+        return
+    run_backward(roots, bool(retain_graph))
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False, _roots: Any = None) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
+
+    Args:
+        outputs: a tensor or sequence of tensors.
+        inputs: tensors that require grad (leaves or intermediate results).
+        grad_outputs: the gradient of each output (optional for one-element outputs).
+        retain_graph: keep the graph for another pass.
+        allow_unused: return ``None`` for inputs the outputs do not depend on, instead of raising.
+        materialize_grads: return zeros instead of ``None`` for unused inputs.
+
+    Returns:
+        A tuple with one tensor (or ``None``) per input.
+
+    Example:
+        >>> x = gradkit.tensor([3.0], requires_grad=True)
+        >>> gradkit.autograd.grad((x ** 2).sum(), x)
+        (tensor([6.]),)
+    """
+    _check_create_graph(create_graph)
+    tensor_type = Function.tensor_type
+    if isinstance(outputs, tensor_type):
+        outputs = [outputs]
+    if isinstance(inputs, tensor_type):
+        inputs = [inputs]
+    outputs, inputs = list(outputs), list(inputs)
+    if isinstance(grad_outputs, tensor_type):
+        grad_outputs = [grad_outputs]
+    if materialize_grads:
+        allow_unused = True
+    leaves: dict[int, int] = {}
+    nodes: dict[Function, int] = {}
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        if t.grad_fn is None:
+            leaves[id(t)] = i
+        else:
+            nodes[t.grad_fn] = i
+    results: list = [None] * len(inputs)
+    roots = _roots if _roots is not None else _root_grads(outputs, grad_outputs)
+    run_backward(roots, bool(retain_graph),
+                 capture={"leaves": leaves, "nodes": nodes, "results": results})
+    out = []
+    for t, g in zip(inputs, results):
+        if g is None:
+            if materialize_grads:
+                out.append(tensor_type._wrap(np.zeros_like(t._data)))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.")
+            out.append(None)
+        else:
+            out.append(tensor_type._wrap(np.array(g, dtype=t._data.dtype)))
+    return tuple(out)
+
+
+def retain(node: Function, tensor: Any) -> None:
+    """Make ``node`` store its gradient into ``tensor.grad`` (``Tensor.retain_grad``)."""
+    node.retained = weakref.ref(tensor)

@@ -1,0 +1,189 @@
+"""The ``Function`` base class: one differentiable op, and the one place the graph is recorded.
+
+A subclass writes ``forward(ctx, *arrays, **kwargs) -> array`` and ``backward(ctx, grad) ->
+array | tuple``, both on NumPy arrays, side by side so the chain rule reads off the code.
+``Function.apply`` runs forward on the inputs' arrays, wraps the result in a Tensor and, only when
+grad mode is on and some input requires grad, links the result into the graph.
+
+Example:
+    >>> class Square(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * grad
+    >>> y = Square.apply(gradkit.tensor([3.0], requires_grad=True))
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .grad_mode import state as _grad_state
+
+__all__ = ["Function", "VersionCounter"]
+
+_ndarray = np.ndarray
+
+
+class VersionCounter:
+    """A tensor's count of in-place modifications, shared by tensors that share memory via
+    ``detach()``, and held by graph nodes that saved the tensor (so nodes never keep the tensor
+    itself alive)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class Function:
+    """Base class of every differentiable op; an instance is both the op's ``ctx`` and its graph
+    node (``grad_fn``), named like PyTorch's (``MulBackward0``).
+
+    Attributes set by ``apply`` when the op is recorded:
+        next_edges: per input, ``None`` or ``(target, shape, dtype, is_node)`` where target is the
+            input's ``grad_fn`` node (``is_node``) or the leaf tensor whose ``.grad`` accumulates.
+    """
+
+    #: Set by ``gradkit.tensor`` at import: the class that wraps results (keeps layer 2 below 3).
+    tensor_type: Any = None
+    #: PyTorch's node name; defaults to ``<ClassName>Backward0``.
+    node_name: str | None = None
+
+    to_save: tuple = ()
+    saved_versions: tuple = ()
+    freed = False
+    retained: Any = None  # weak reference to a non-leaf output whose .grad is kept
+
+    # -- what subclasses write -------------------------------------------------------------
+    @staticmethod
+    def forward(ctx: Function, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Function, grad: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep arrays for backward; their tensors' versions are checked when they are used."""
+        self.to_save = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved arrays; raises if the graph was freed or a saved tensor changed in place."""
+        if self.freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if "
+                "you need to access saved tensors after calling backward."
+            )
+        for index, counter, version in self.saved_versions:
+            if counter.value != version:
+                array = self.to_save[index]
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{array.dtype} {list(array.shape)}], which is saved by "
+                    f"{self.name()}, "
+                    f"is at version {counter.value}; expected version {version} instead. Hint: "
+                    "compute it out of place (e.g. `y = y + 1` instead of `y += 1`), or clone() it "
+                    "before modifying it."
+                )
+        return self.to_save
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.node_name or f"{cls.__name__}Backward0"
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch-style ``((node_or_None, 0), ...)`` for inspecting the graph."""
+        return tuple((None if e is None else e[0] if e[3] else _AccumulateGrad(e[0]), 0)
+                     for e in getattr(self, "next_edges", ()))
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    # -- the one place that records the graph ----------------------------------------------
+    @classmethod
+    def apply(cls, *inputs: Any, **kwargs: Any) -> Any:
+        """Run the op on tensors (or Python scalars) and return the result tensor."""
+        ctx = cls.__new__(cls)
+        arrays = [getattr(x, "_data", x) for x in inputs]
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is not _ndarray:
+            out = np.asarray(out)
+        tensor_type = cls.tensor_type
+        result = tensor_type.__new__(tensor_type)
+        result._data = out
+        result._grad = None
+        result._vc = None
+        result._retains_grad = False
+        if _grad_state.enabled:
+            for x in inputs:
+                if getattr(x, "_requires_grad", False):
+                    break
+            else:
+                result._requires_grad = False
+                result.grad_fn = None
+                return result
+            edges = []
+            for x in inputs:
+                if getattr(x, "_requires_grad", False):
+                    a = x._data
+                    node = x.grad_fn
+                    edges.append((node, a.shape, a.dtype, True) if node is not None
+                                 else (x, a.shape, a.dtype, False))
+                else:
+                    edges.append(None)
+            ctx.next_edges = edges
+            if ctx.to_save:
+                ctx.saved_versions = _saved_versions(ctx.to_save, inputs, result)
+            result._requires_grad = True
+            result.grad_fn = ctx
+            return result
+        result._requires_grad = False
+        result.grad_fn = None
+        return result
+
+
+def _saved_versions(saved: tuple, inputs: tuple, result: Any) -> tuple:
+    """Record the version of each saved array that belongs to an input or the output tensor."""
+    versions = []
+    for index, array in enumerate(saved):
+        if type(array) is not _ndarray:
+            continue
+        owner = result if array is result._data else None
+        if owner is None:
+            for x in inputs:
+                if getattr(x, "_data", None) is array:
+                    owner = x
+                    break
+            else:
+                continue  # a private intermediate: nobody else can modify it
+        counter = owner._vc
+        if counter is None:
+            counter = owner._vc = VersionCounter()
+        versions.append((index, counter, counter.value))
+    return tuple(versions)
+
+
+class _AccumulateGrad:
+    """What ``next_functions`` shows for a leaf, as PyTorch does."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"

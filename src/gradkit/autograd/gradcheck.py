@@ -1,0 +1,98 @@
+"""``gradcheck``: compare backward's gradients with central finite differences.
+
+Example:
+    >>> x = gradkit.randn(3, dtype=gradkit.float64, requires_grad=True)
+    >>> gradkit.autograd.gradcheck(lambda t: (t.exp() * t).sum(), (x,))
+    True
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .engine import grad
+from .function import Function
+from .grad_mode import no_grad
+
+__all__ = ["gradcheck", "GradcheckError"]
+
+
+class GradcheckError(RuntimeError):
+    """Raised by ``gradcheck`` when analytical and numerical gradients disagree."""
+
+
+def _as_tuple(x: Any) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _flat_outputs(func: Callable[..., Any], inputs: tuple) -> np.ndarray:
+    outs = _as_tuple(func(*inputs))
+    return np.concatenate([np.asarray(o._data, dtype=np.float64).ravel() for o in outs
+                           if isinstance(o, Function.tensor_type)])
+
+
+def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, **_: Any) -> bool:
+    """Check the gradients of ``func`` at ``inputs`` against finite differences.
+
+    Args:
+        func: takes the inputs, returns a tensor or a tuple of tensors.
+        inputs: a tensor or tuple; those with ``requires_grad=True`` are checked (use float64).
+        eps: finite-difference step.
+        atol, rtol: tolerances of the comparison.
+        raise_exception: raise ``GradcheckError`` on a mismatch (else return False).
+
+    Returns:
+        True when every Jacobian entry agrees.
+
+    Example:
+        >>> gradkit.autograd.gradcheck(gradkit.sin, (gradkit.rand(4, dtype=gradkit.float64,
+        ...                                                      requires_grad=True),))
+        True
+    """
+    inputs = _as_tuple(inputs)
+    tensor_type = Function.tensor_type
+    checked = [t for t in inputs if isinstance(t, tensor_type) and t.requires_grad]
+    outputs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, tensor_type)]
+    sizes = [o._data.size for o in outputs]
+
+    for index, t in enumerate(checked):
+        # Numerical Jacobian: one column per input element.
+        flat = t._data.reshape(-1) if t._data.flags.c_contiguous else None
+        numerical = np.zeros((t._data.size, sum(sizes)))
+        with no_grad():
+            for j in range(t._data.size):
+                position = np.unravel_index(j, t._data.shape)
+                original = t._data[position].copy()
+                t._data[position] = original + eps
+                plus = _flat_outputs(func, inputs)
+                t._data[position] = original - eps
+                minus = _flat_outputs(func, inputs)
+                t._data[position] = original
+                numerical[j] = (plus - minus) / (2 * eps)
+        del flat
+        # Analytical Jacobian: one vector-Jacobian product per output element.
+        analytical = np.zeros_like(numerical)
+        column = 0
+        for out, size in zip(outputs, sizes):
+            if not out.requires_grad:
+                column += size
+                continue
+            for k in range(size):
+                seed = np.zeros(size, dtype=out._data.dtype)
+                seed[k] = 1
+                (g,) = grad(out, [t], tensor_type._wrap(seed.reshape(out._data.shape)),
+                            retain_graph=True, allow_unused=True)
+                if g is not None:
+                    analytical[:, column + k] = np.asarray(g._data, np.float64).ravel()
+            column += size
+        if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
+            if not raise_exception:
+                return False
+            worst = np.unravel_index(np.argmax(np.abs(analytical - numerical)), numerical.shape)
+            raise GradcheckError(
+                f"Jacobian mismatch for output {0} with respect to input {index},\n"
+                f"numerical:{numerical}\nanalytical:{analytical}\n"
+                f"largest difference at (input element, output element) {tuple(map(int, worst))}")
+    return True

@@ -1,0 +1,145 @@
+"""The PyTorch oracle: run the same code on gradkit and on torch and compare everything.
+
+``check(fn, *arrays)`` calls ``fn(lib, *tensors)`` once with ``lib = gradkit`` and once with
+``lib = torch``, on tensors made from the same NumPy arrays, then compares values, dtypes, shapes,
+the gradients of every input that requires grad, and, when both raise, the exception type.
+
+Example:
+    >>> check(lambda t, x, y: t.matmul(x, y), np.ones((2, 3)), np.ones((3,)))
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import gradkit
+
+REQUIRE_TORCH = os.environ.get("GRADKIT_REQUIRE_TORCH") == "1"
+
+
+def import_torch() -> Any:
+    """torch, or a skip; under GRADKIT_REQUIRE_TORCH=1 a missing torch is a failure."""
+    if REQUIRE_TORCH:
+        import torch  # noqa: PLC0415
+
+        return torch
+    return pytest.importorskip("torch")
+
+
+def dtype_name(d: Any) -> str:
+    return str(d).split(".")[-1]
+
+
+def to_numpy(x: Any) -> Any:
+    if isinstance(x, gradkit.Tensor):
+        return x.detach().numpy()
+    if hasattr(x, "detach"):  # a torch tensor
+        return x.detach().numpy()
+    return x
+
+
+def _flat(out: Any) -> list:
+    if isinstance(out, (tuple, list)):
+        items = []
+        for o in out:
+            items.extend(_flat(o))
+        return items
+    return [out]
+
+
+def _make(lib: Any, arrays: tuple, requires_grad: Any) -> list:
+    tensors = []
+    for i, a in enumerate(arrays):
+        if isinstance(a, np.ndarray):
+            needs = requires_grad if isinstance(requires_grad, bool) else i in requires_grad
+            t = lib.tensor(a.copy())
+            if needs and a.dtype.kind == "f":
+                t.requires_grad_(True)
+            tensors.append(t)
+        else:
+            tensors.append(a)
+    return tensors
+
+
+def check(fn: Callable[..., Any], *arrays: Any, requires_grad: Any = True,
+          atol: float = 1e-5, rtol: float = 1e-4, grad: bool = True,
+          check_dtype: bool = True) -> Any:
+    """Compare ``fn`` on gradkit and torch; returns gradkit's output.
+
+    Args:
+        fn: ``fn(lib, *inputs)`` using only API names both libraries share.
+        arrays: NumPy arrays (made tensors) or other values (passed as they are).
+        requires_grad: True/False for all float arrays, or a set of argument positions.
+        grad: also compare gradients of a weighted sum of the float outputs.
+    """
+    torch = import_torch()
+    gk_inputs = _make(gradkit, arrays, requires_grad)
+    th_inputs = _make(torch, arrays, requires_grad)
+    gk_error = th_error = None
+    try:
+        gk_out = fn(gradkit, *gk_inputs)
+    except Exception as e:  # noqa: BLE001 - compared below
+        gk_error = e
+    try:
+        th_out = fn(torch, *th_inputs)
+    except Exception as e:  # noqa: BLE001
+        th_error = e
+    if th_error is not None or gk_error is not None:
+        assert th_error is not None, f"gradkit raised {gk_error!r} but torch did not"
+        assert gk_error is not None, f"torch raised {th_error!r} but gradkit did not"
+        assert isinstance(gk_error, type(th_error)), (
+            f"exception types differ: gradkit {type(gk_error).__name__}: {gk_error} / "
+            f"torch {type(th_error).__name__}: {th_error}")
+        return gk_error
+    gk_flat, th_flat = _flat(gk_out), _flat(th_out)
+    assert len(gk_flat) == len(th_flat), "different number of outputs"
+    for g, t in zip(gk_flat, th_flat):
+        if isinstance(t, torch.Tensor):
+            assert isinstance(g, gradkit.Tensor), f"expected a Tensor, got {type(g).__name__}"
+            assert tuple(g.shape) == tuple(t.shape), f"shape {tuple(g.shape)} != {tuple(t.shape)}"
+            if check_dtype:
+                assert dtype_name(g.dtype) == dtype_name(t.dtype), \
+                    f"dtype {g.dtype} != {t.dtype}"
+            np.testing.assert_allclose(to_numpy(g).astype(np.float64),
+                                       to_numpy(t).astype(np.float64), atol=atol, rtol=rtol,
+                                       equal_nan=True)
+            assert g.requires_grad == t.requires_grad, "requires_grad differs"
+        else:
+            if isinstance(t, float):
+                assert g == pytest.approx(t, rel=rtol, abs=atol)
+            else:
+                assert g == t
+    if not grad:
+        return gk_out
+    rng = np.random.default_rng(0)
+    gk_terms, th_terms = [], []
+    for g, t in zip(gk_flat, th_flat):
+        if isinstance(t, torch.Tensor) and t.requires_grad and t.dtype.is_floating_point:
+            w = rng.standard_normal(tuple(t.shape))
+            gk_terms.append((g * gradkit.tensor(w, dtype=g.dtype)).sum())
+            th_terms.append((t * torch.tensor(w, dtype=t.dtype)).sum())
+    if not th_terms:
+        return gk_out
+    sum(gk_terms).backward()
+    sum(th_terms).backward()
+    for i, (g, t) in enumerate(zip(gk_inputs, th_inputs)):
+        if isinstance(t, torch.Tensor) and t.requires_grad:
+            if t.grad is None:
+                assert g.grad is None, f"input {i}: torch has no grad, gradkit has"
+                continue
+            assert g.grad is not None, f"input {i}: gradkit has no grad"
+            assert dtype_name(g.grad.dtype) == dtype_name(t.grad.dtype)
+            np.testing.assert_allclose(to_numpy(g.grad).astype(np.float64),
+                                       to_numpy(t.grad).astype(np.float64), atol=atol,
+                                       rtol=rtol, err_msg=f"gradient of input {i}")
+    return gk_out
+
+
+def gradcheck(fn: Callable[..., Any], *arrays: np.ndarray, **kwargs: Any) -> None:
+    """Finite differences in float64: ``fn(gradkit, *tensors)`` must pass ``gradcheck``."""
+    inputs = [gradkit.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+              if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in arrays]
+    assert gradkit.autograd.gradcheck(lambda *xs: fn(gradkit, *xs), tuple(inputs), **kwargs)
