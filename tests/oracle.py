@@ -19,6 +19,16 @@ import gradkit
 
 REQUIRE_TORCH = os.environ.get("GRADKIT_REQUIRE_TORCH") == "1"
 
+#: How many comparisons ran (reported at the end of a run by ``tests/core/conftest.py``).
+STATS = {"oracle": 0, "gradcheck": 0}
+
+# Phrases of NumPy's own errors: none may reach a gradkit user (DESIGN.md §5).
+NUMPY_PHRASES = ("operands could not be broadcast", "could not broadcast", "numpy",
+                 "axis ", "ufunc", "cannot reshape array", "matmul: Input operand",
+                 "all the input array dimensions", "all input arrays must have",
+                 "array at index", "zero-size array", "setting an array element",
+                 "non-broadcastable output operand")
+
 
 def import_torch() -> Any:
     """torch, or a skip; under GRADKIT_REQUIRE_TORCH=1 a missing torch is a failure."""
@@ -76,6 +86,7 @@ def check(fn: Callable[..., Any], *arrays: Any, requires_grad: Any = True,
         grad: also compare gradients of a weighted sum of the float outputs.
     """
     torch = import_torch()
+    STATS["oracle"] += 1
     gk_inputs = _make(gradkit, arrays, requires_grad)
     th_inputs = _make(torch, arrays, requires_grad)
     gk_error = th_error = None
@@ -140,6 +151,38 @@ def check(fn: Callable[..., Any], *arrays: Any, requires_grad: Any = True,
 
 def gradcheck(fn: Callable[..., Any], *arrays: np.ndarray, **kwargs: Any) -> None:
     """Finite differences in float64: ``fn(gradkit, *tensors)`` must pass ``gradcheck``."""
+    STATS["gradcheck"] += 1
     inputs = [gradkit.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
               if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in arrays]
     assert gradkit.autograd.gradcheck(lambda *xs: fn(gradkit, *xs), tuple(inputs), **kwargs)
+
+
+def check_error(fn: Callable[..., Any], *arrays: Any, **kwargs: Any) -> Exception:
+    """Both libraries must raise, with the same exception type, and gradkit's message must be
+    its own (no NumPy error escaping from inside an op). Returns gradkit's exception."""
+    error = check(fn, *arrays, **kwargs)
+    assert isinstance(error, Exception), f"neither library raised; gradkit returned {error!r}"
+    assert_own_message(error)
+    return error
+
+
+def assert_own_message(error: BaseException) -> None:
+    """``error`` reads like PyTorch's, not like NumPy's."""
+    message = str(error)
+    for phrase in NUMPY_PHRASES:
+        assert phrase not in message, f"a NumPy error escaped: {type(error).__name__}: {message}"
+
+
+def torch_repr(value: Any) -> str:
+    """``repr`` of a torch object, spelled the way gradkit prints (``torch.`` → ``gradkit.``)."""
+    return repr(value).replace("torch.", "gradkit.")
+
+
+def check_repr(fn: Callable[[Any], Any]) -> str:
+    """``repr(fn(gradkit))`` must equal ``repr(fn(torch))`` with "torch." read as "gradkit."."""
+    torch = import_torch()
+    STATS["oracle"] += 1
+    expected = torch_repr(fn(torch))
+    actual = repr(fn(gradkit))
+    assert actual == expected, f"\ngradkit: {actual}\ntorch:   {expected}"
+    return actual

@@ -16,6 +16,7 @@ import numpy as np
 
 from ._ops import elementwise as ew
 from ._ops import shape as shape_ops
+from ._creation import tensor
 from .tensor import Tensor, _operand, _plain
 
 _METHOD_FUNCTIONS = [
@@ -108,6 +109,10 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
     if input is None and other is None:
         return tuple(_plain(i.astype(np.int64)) for i in np.nonzero(condition._data))
     input, other = _operand(input), _operand(other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # Two Python scalars: as 0-dim tensors they promote as PyTorch does
+        # (``where(c, 1, 0)`` is int64, ``where(c, 1.0, 0)`` float32).
+        input, other = tensor(input), tensor(other)
     try:
         return ew.Where.apply(condition, input, other)
     except ValueError:

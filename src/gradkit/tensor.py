@@ -103,10 +103,12 @@ def _legacy_type_name(array: np.ndarray) -> str:
 def _operand(value: Any) -> Any:
     """The other side of a binary op: Tensors and Python scalars as they are, NumPy arrays and
     lists made Tensors, anything else a TypeError like Python's."""
+    if isinstance(value, np.generic):
+        # Before the Python-number test: np.float64 subclasses float, and NumPy would let a
+        # float64 scalar widen a float32 tensor; PyTorch treats it as a Python number.
+        return value.item()
     if isinstance(value, (Tensor, int, float, bool)):
         return value
-    if isinstance(value, np.generic):
-        return value.item()
     if isinstance(value, (_ndarray, list, tuple)):
         from ._creation import tensor as make_tensor
 
@@ -691,7 +693,8 @@ class Tensor:
         other_data = getattr(_operand(other), "_data", other)
         a, b = ew.promote(self._data, other_data)
         if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+            # PyTorch's dtype-dispatch errors are NotImplementedError.
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
         return _plain(ufunc(a, b))
 
     def __and__(self, other: Any) -> Tensor:
