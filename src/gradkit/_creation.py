@@ -36,21 +36,29 @@ def _from_sequence(data: Any) -> np.ndarray:
         items = [_from_sequence(x) if isinstance(x, (list, tuple)) else
                  (x._data if isinstance(x, Tensor) else x) for x in data]
         for x in items:
-            if isinstance(x, str) or x is None:
-                raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+            _check_element(x)
         lengths = {np.shape(x) for x in items}
         if len(lengths) > 1:
             shapes = [np.shape(x) for x in items]
             first = shapes[0]
-            for i, s in enumerate(shapes):
+            for s in shapes:
+                if bool(s) != bool(first):
+                    # A number where a sequence is expected (or the other way round).
+                    raise TypeError("not a sequence")
                 if s != first:
-                    got = s[0] if s else 0
-                    raise ValueError(f"expected sequence of length {first[0] if first else 0} "
-                                     f"at dim 1 (got {got})")
+                    raise ValueError(f"expected sequence of length {first[0]} at dim 1 "
+                                     f"(got {s[0]})")
         return np.array(items)
-    if isinstance(data, str) or data is None:
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    _check_element(data)
     return np.array(data)
+
+
+def _check_element(x: Any) -> None:
+    """PyTorch's errors for values that are not numbers."""
+    if x is None:
+        raise RuntimeError("Could not infer dtype of NoneType")
+    if isinstance(x, str):
+        raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
 
 
 def _python_dtype(data: Any) -> Any:
@@ -146,7 +154,11 @@ def numel(input: Tensor) -> int:  # noqa: A002
     return input.numel()
 
 
-def _shape(size: tuple) -> tuple:
+def _shape(size: tuple, name: str) -> tuple:
+    """The shape given to factory ``name``, checked as PyTorch checks it."""
+    if not size:
+        # ``zeros()`` is an error; ``zeros(())`` is a 0-dim tensor.
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     shape = _size_args(size)
     for s in shape:
         if s < 0:
@@ -155,7 +167,12 @@ def _shape(size: tuple) -> tuple:
     return shape
 
 
-def _factory_dtype(dtype: Any) -> np.dtype:
+def _factory_dtype(dtype: Any, device: Any = None) -> np.dtype:
+    """The NumPy dtype for a factory's ``dtype=``; also rejects devices other than the CPU."""
+    if device is not None:
+        from .tensor import device as _device
+
+        _device(device)
     return _dtype.to_dtype(dtype).numpy
 
 
@@ -167,8 +184,8 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         >>> gradkit.zeros((2, 3, 4)).shape
         gradkit.Size([2, 3, 4])
     """
-    return _check_requires_grad(Tensor._wrap(np.zeros(_shape(size), _factory_dtype(dtype))),
-                                requires_grad)
+    array = np.zeros(_shape(size, "zeros"), _factory_dtype(dtype, device))
+    return _check_requires_grad(Tensor._wrap(array), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
@@ -179,8 +196,8 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
         >>> gradkit.ones(2)
         tensor([1., 1.])
     """
-    return _check_requires_grad(Tensor._wrap(np.ones(_shape(size), _factory_dtype(dtype))),
-                                requires_grad)
+    array = np.ones(_shape(size, "ones"), _factory_dtype(dtype, device))
+    return _check_requires_grad(Tensor._wrap(array), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
@@ -191,8 +208,8 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         >>> gradkit.empty(2, 3).shape
         gradkit.Size([2, 3])
     """
-    return _check_requires_grad(Tensor._wrap(np.empty(_shape(size), _factory_dtype(dtype))),
-                                requires_grad)
+    array = np.empty(_shape(size, "empty"), _factory_dtype(dtype, device))
+    return _check_requires_grad(Tensor._wrap(array), requires_grad)
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
@@ -209,14 +226,15 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
         fill_value = fill_value.item()
     if dtype is None:
         dtype = _dtype._scalar_dtype(fill_value)
-    return _check_requires_grad(
-        Tensor._wrap(np.full(_shape((size,)), fill_value, _factory_dtype(dtype))), requires_grad)
+    array = np.full(_shape((size,), "full"), fill_value, _factory_dtype(dtype, device))
+    return _check_requires_grad(Tensor._wrap(array), requires_grad)
 
 
-def _like(input: Tensor, dtype: Any) -> tuple:  # noqa: A002
+def _like(input: Tensor, dtype: Any, device: Any = None) -> tuple:  # noqa: A002
     if not isinstance(input, Tensor):
         raise TypeError(f"expected a Tensor as input, got {type(input).__name__}")
-    return input._data.shape, (input._data.dtype if dtype is None else _factory_dtype(dtype))
+    target = _factory_dtype(dtype, device)
+    return input._data.shape, (input._data.dtype if dtype is None else target)
 
 
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
@@ -228,7 +246,7 @@ def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa:
         >>> gradkit.zeros_like(gradkit.ones(2, dtype=gradkit.int64))
         tensor([0, 0])
     """
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _check_requires_grad(Tensor._wrap(np.zeros(shape, dt)), requires_grad)
 
 
@@ -236,7 +254,7 @@ def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: 
               requires_grad: bool = False, layout: Any = None,
               memory_format: Any = None) -> Tensor:
     """Ones with ``input``'s shape and dtype."""
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _check_requires_grad(Tensor._wrap(np.ones(shape, dt)), requires_grad)
 
 
@@ -244,7 +262,7 @@ def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa:
                requires_grad: bool = False, layout: Any = None,
                memory_format: Any = None) -> Tensor:
     """An uninitialized tensor with ``input``'s shape and dtype."""
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _check_requires_grad(Tensor._wrap(np.empty(shape, dt)), requires_grad)
 
 
@@ -252,7 +270,7 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,  # noqa: A00
               device: Any = None, requires_grad: bool = False, layout: Any = None,
               memory_format: Any = None) -> Tensor:
     """``fill_value`` everywhere, with ``input``'s shape and dtype."""
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _check_requires_grad(Tensor._wrap(np.full(shape, fill_value, dt)), requires_grad)
 
 
@@ -281,7 +299,7 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
         all_ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                        for v in (start, end, step))
         dtype = _dtype.int64 if all_ints else _dtype.get_default_dtype()
-    target = _factory_dtype(dtype)
+    target = _factory_dtype(dtype, device)
     length = max(0, math.ceil((end - start) / step))
     values = start + step * np.arange(length, dtype=np.float64 if target.kind == "f"
                                       else np.int64)
@@ -299,7 +317,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     values = np.linspace(_number(start), _number(end), int(steps))
-    return _check_requires_grad(Tensor._wrap(values.astype(_factory_dtype(dtype))),
+    return _check_requires_grad(Tensor._wrap(values.astype(_factory_dtype(dtype, device))),
                                 requires_grad)
 
 
@@ -314,5 +332,5 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     """
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {min(n, m or 0)}")
-    return _check_requires_grad(Tensor._wrap(np.eye(n, m, dtype=_factory_dtype(dtype))),
+    return _check_requires_grad(Tensor._wrap(np.eye(n, m, dtype=_factory_dtype(dtype, device))),
                                 requires_grad)
