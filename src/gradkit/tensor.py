@@ -413,7 +413,9 @@ class Tensor:
         return tensor_repr(self._data, self.dtype.name, _dtype.get_default_dtype().name,
                            node.name() if node is not None else None, self._requires_grad)
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        # Through __repr__ so that subclasses (Parameter) print their own way.
+        return self.__repr__()
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         # Copies (copy.deepcopy, pickle) rebuild from the values; the graph is not copied.

@@ -41,7 +41,16 @@ def result_dtype(a: Any, b: Any) -> np.dtype:
 def promote(a: Any, b: Any) -> tuple[Any, Any]:
     """Cast the array operands to the PyTorch result dtype; Python scalars stay as they are
     (NumPy then keeps the array's dtype, as PyTorch does)."""
-    if type(a) is _ndarray and type(b) is _ndarray and a.dtype is b.dtype:
+    # Fast paths, in the order of how often ops meet them: same-dtype arrays, and a float
+    # array with a Python number (NumPy then keeps the array's dtype, as PyTorch does).
+    if type(a) is _ndarray:
+        tb = type(b)
+        if tb is _ndarray:
+            if a.dtype is b.dtype:
+                return a, b
+        elif (tb is float or tb is int) and a.dtype.kind == "f":
+            return a, b
+    elif type(b) is _ndarray and (type(a) is float or type(a) is int) and b.dtype.kind == "f":
         return a, b
     target = result_dtype(a, b)
     if type(a) is _ndarray and a.dtype != target:
@@ -132,7 +141,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad * b, grad * a
+        edges = ctx.next_edges
+        return (grad * b if edges[0] is not None else None,
+                grad * a if edges[1] is not None else None)
 
 
 class Div(Function):

@@ -111,10 +111,14 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
                     stack.append(target)
 
     ready = [n for n in dict.fromkeys(start) if n not in dependencies]
+    ndarray = np.ndarray
     while ready:
         node = ready.pop()
         g = grads.pop(node, None)
-        if g is not None:
+        edges = node.next_edges
+        if g is None:
+            input_grads = (None,) * len(edges)  # nothing reached this node: just release inputs
+        else:
             if node.retained is not None:
                 _store_retained(node, g)
             if capture_nodes is not None and node in capture_nodes:
@@ -123,24 +127,23 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
             input_grads = node.backward(node, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
+            if len(input_grads) < len(edges):
+                input_grads += (None,) * (len(edges) - len(input_grads))
             if not retain_graph and node.to_save:
                 node.to_save = ()
                 node.freed = True
-        else:
-            input_grads = ()  # nothing reached this node: just release its inputs
-        for i, edge in enumerate(node.next_edges):
+        for edge, ig in zip(edges, input_grads):
             if edge is None:
                 continue
             target, shape, dtype, is_node = edge
-            ig = input_grads[i] if i < len(input_grads) else None
             if ig is not None:
-                if type(ig) is not np.ndarray:
+                if type(ig) is not ndarray:
                     ig = np.asarray(ig)
                 if ig.shape != shape:
                     ig = unbroadcast(ig, shape)
                     if ig.shape != shape:  # a shape the op changed without broadcasting
                         ig = ig.reshape(shape)
-                if ig.dtype != dtype:
+                if ig.dtype is not dtype and ig.dtype != dtype:
                     ig = ig.astype(dtype)
             if is_node:
                 if ig is not None:

@@ -86,16 +86,17 @@ class Function:
             )
         for index, counter, version in self.saved_versions:
             if counter.value != version:
-                array = self.to_save[index]
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{array.dtype} {list(array.shape)}], which is saved by "
-                    f"{self.name()}, "
-                    f"is at version {counter.value}; expected version {version} instead. Hint: "
-                    "compute it out of place (e.g. `y = y + 1` instead of `y += 1`), or clone() it "
-                    "before modifying it."
-                )
+                self._raise_modified(index, counter, version)
         return self.to_save
+
+    def _raise_modified(self, index: int, counter: VersionCounter, version: int) -> None:
+        array = self.to_save[index]
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{array.dtype} {list(array.shape)}], which is saved by "
+            f"{self.name()}, is at version {counter.value}; expected version {version} instead. "
+            "Hint: compute it out of place (e.g. `y = y + 1` instead of `y += 1`), or clone() "
+            "it before modifying it.")
 
     @classmethod
     def name(cls) -> str:
@@ -114,64 +115,60 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **kwargs: Any) -> Any:
         """Run the op on tensors (or Python scalars) and return the result tensor."""
+        tensor_type = cls.tensor_type
         ctx = cls.__new__(cls)
-        arrays = [getattr(x, "_data", x) for x in inputs]
-        out = cls.forward(ctx, *arrays, **kwargs)
+        # isinstance, not getattr with a default: a failed attribute lookup on a Python scalar
+        # costs more than the NumPy op itself on small tensors.
+        out = cls.forward(ctx, *[x._data if isinstance(x, tensor_type) else x for x in inputs],
+                          **kwargs)
         if type(out) is not _ndarray:
             out = np.asarray(out)
-        tensor_type = cls.tensor_type
         result = tensor_type.__new__(tensor_type)
         result._data = out
         result._grad = None
         result._vc = None
         result._retains_grad = False
-        if _grad_state.enabled:
-            for x in inputs:
-                if getattr(x, "_requires_grad", False):
-                    break
-            else:
-                result._requires_grad = False
-                result.grad_fn = None
-                return result
-            edges = []
-            for x in inputs:
-                if getattr(x, "_requires_grad", False):
-                    a = x._data
-                    node = x.grad_fn
-                    edges.append((node, a.shape, a.dtype, True) if node is not None
-                                 else (x, a.shape, a.dtype, False))
-                else:
-                    edges.append(None)
-            ctx.next_edges = edges
-            if ctx.to_save:
-                ctx.saved_versions = _saved_versions(ctx.to_save, inputs, result)
-            result._requires_grad = True
-            result.grad_fn = ctx
-            return result
         result._requires_grad = False
         result.grad_fn = None
+        if not _grad_state.enabled:
+            return result
+        edges = None
+        for i, x in enumerate(inputs):
+            if isinstance(x, tensor_type) and x._requires_grad:
+                if edges is None:
+                    edges = [None] * len(inputs)
+                a = x._data
+                node = x.grad_fn
+                edges[i] = ((node, a.shape, a.dtype, True) if node is not None
+                            else (x, a.shape, a.dtype, False))
+        if edges is None:
+            return result
+        ctx.next_edges = edges
+        if ctx.to_save:
+            ctx.saved_versions = _saved_versions(ctx.to_save, inputs, result, tensor_type)
+        result._requires_grad = True
+        result.grad_fn = ctx
         return result
 
 
-def _saved_versions(saved: tuple, inputs: tuple, result: Any) -> tuple:
+def _saved_versions(saved: tuple, inputs: tuple, result: Any, tensor_type: type) -> list:
     """Record the version of each saved array that belongs to an input or the output tensor."""
     versions = []
+    out = result._data
     for index, array in enumerate(saved):
-        if type(array) is not _ndarray:
-            continue
-        owner = result if array is result._data else None
-        if owner is None:
-            for x in inputs:
-                if getattr(x, "_data", None) is array:
-                    owner = x
+        if array is out:
+            owner = result
+        else:
+            for owner in inputs:
+                if isinstance(owner, tensor_type) and owner._data is array:
                     break
             else:
-                continue  # a private intermediate: nobody else can modify it
+                continue  # a scalar or a private intermediate: nobody else can modify it
         counter = owner._vc
         if counter is None:
             counter = owner._vc = VersionCounter()
         versions.append((index, counter, counter.value))
-    return tuple(versions)
+    return versions
 
 
 class _AccumulateGrad:

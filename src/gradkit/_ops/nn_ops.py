@@ -1,0 +1,408 @@
+"""Fused neural-network ops: linear, softmax/log_softmax, the losses, and dropout.
+
+Fusing pays where a composition would build many graph nodes or lose precision: ``Linear`` is
+one node for ``x @ Wᵀ + b``; ``CrossEntropy`` computes log-softmax with the log-sum-exp shift
+(logits of ±1e4 stay finite) and its backward is the closed form ``(softmax − onehot) / N``.
+
+Example:
+    >>> logits = gradkit.tensor([[1e4, 0.0]], requires_grad=True)
+    >>> CrossEntropy.apply(logits, gradkit.tensor([1]))
+    tensor(10000., grad_fn=<NllLossBackward0>)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from .reduction import normalize_dim
+
+
+# ---------------------------------------------------------------------------------------------
+# linear layer
+# ---------------------------------------------------------------------------------------------
+class Linear(Function):
+    """``x @ Wᵀ + b`` for x ``(*, in)``, W ``(out, in)``, b ``(out,)``.
+
+    d/dx = grad @ W, d/dW = gradᵀ @ x (over all leading dims), d/db = grad summed over them.
+    """
+
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 0}"
+                f" and {weight.shape[1]}x{weight.shape[0]})")
+        if x.dtype != weight.dtype:
+            raise RuntimeError(
+                f"mat1 and mat2 must have the same dtype, but got {_name(x)} and {_name(weight)}")
+        ctx.save_for_backward(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = _needs(ctx, 3)
+        grad_x = grad @ weight if need_x else None
+        grad_2d = grad.reshape(-1, grad.shape[-1])
+        grad_w = grad_2d.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        grad_b = grad_2d.sum(axis=0) if need_b else None
+        return grad_x, grad_w, grad_b
+
+
+def _needs(ctx: Function, n: int) -> list[bool]:
+    """Which of the first ``n`` inputs need a gradient (missing inputs do not)."""
+    edges = ctx.next_edges
+    return [i < len(edges) and edges[i] is not None for i in range(n)]
+
+
+def _name(a: np.ndarray) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
+        a.dtype.name, a.dtype.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax family
+# ---------------------------------------------------------------------------------------------
+def log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x - logsumexp(x)`` along ``axis``, shifted by the max so exp never overflows."""
+    shift = x.max(axis=axis, keepdims=True)
+    shift[~np.isfinite(shift)] = 0
+    shifted = x - shift
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """``log(softmax(x))`` along ``dim``; d/dx = grad − softmax · Σ grad."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        axis = normalize_dim(dim, x.ndim)
+        if x.ndim == 0:
+            out = np.zeros_like(x)
+        else:
+            out = log_softmax_array(x, axis)
+        ctx.save_for_backward(out)
+        ctx.axis = axis if x.ndim else None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.axis is None:
+            return np.zeros_like(grad)
+        return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
+
+
+class Softmax(Function):
+    """``exp(x) / Σ exp(x)`` along ``dim``; d/dx = s · (grad − Σ grad·s)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        axis = normalize_dim(dim, x.ndim)
+        if x.ndim == 0:
+            out = np.ones_like(x)
+        else:
+            shift = x.max(axis=axis, keepdims=True)
+            shift[~np.isfinite(shift)] = 0
+            e = np.exp(x - shift)
+            out = e / e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.axis = axis if x.ndim else None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.axis is None:
+            return np.zeros_like(grad)
+        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# classification losses
+# ---------------------------------------------------------------------------------------------
+def rows_last(x: np.ndarray) -> np.ndarray:
+    """``(N, C, d1, ...)`` as ``(N·d1·..., C)`` rows: the class dim moved last."""
+    if x.ndim <= 2:
+        return x.reshape(-1, x.shape[-1]) if x.ndim == 2 else x.reshape(1, -1)
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def rows_back(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """Inverse of ``rows_last`` for an array of the input's ``shape``."""
+    if len(shape) <= 2:
+        return rows.reshape(shape)
+    moved = shape[:1] + shape[2:] + shape[1:2]
+    return np.moveaxis(rows.reshape(moved), -1, 1)
+
+
+def _reduce(losses: np.ndarray, reduction: str, denominator: float) -> np.ndarray:
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(losses.sum() / denominator, dtype=losses.dtype)
+    if reduction == "sum":
+        return np.asarray(losses.sum(), dtype=losses.dtype)
+    return losses
+
+
+def check_reduction(reduction: str) -> None:
+    """PyTorch's error for an unknown ``reduction``."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def check_class_targets(target: np.ndarray, n_classes: int, ignore_index: int) -> None:
+    """Class-index targets must be integers in ``[0, C)`` (or ``ignore_index``)."""
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"expected scalar type Long but found {_long_name(target)}")
+    valid = target[target != ignore_index]
+    if valid.size and (valid.min() < 0 or valid.max() >= n_classes):
+        bad = valid.max() if valid.max() >= n_classes else valid.min()
+        raise IndexError(f"Target {int(bad)} is out of bounds.")
+
+
+def _long_name(a: np.ndarray) -> str:
+    return {"f": "Float", "b": "Bool"}.get(a.dtype.kind, a.dtype.name)
+
+
+class CrossEntropy(Function):
+    """Cross-entropy of logits ``x`` ``(N, C)`` or ``(N, C, d1, ...)`` against class indices,
+    with class ``weight``, ``ignore_index``, ``label_smoothing`` ε and ``reduction``.
+
+    Per row: L = (1−ε)·w_y·(−log p_y) + (ε/C)·Σ_c w_c·(−log p_c), p = softmax(x);
+    d/dx = (1−ε)·w_y·(p − e_y) + (ε/C)·(Σw·p − w), divided by Σ w_y for ``mean``.
+    """
+
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean",
+                label_smoothing=0.0):
+        rows = rows_last(x)
+        flat_target = target.reshape(-1)
+        n_classes = rows.shape[1]
+        check_class_targets(flat_target, n_classes, ignore_index)
+        keep = flat_target != ignore_index
+        safe_target = np.where(keep, flat_target, 0)
+        logp = log_softmax_array(rows, 1)
+        w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        w_target = w[safe_target] * keep
+        picked = logp[np.arange(len(rows)), safe_target]
+        losses = -(1 - label_smoothing) * w_target * picked
+        if label_smoothing:
+            losses -= (label_smoothing / n_classes) * (logp * w).sum(axis=1) * keep
+        denominator = w_target.sum()
+        ctx.save_for_backward(logp)
+        ctx.target, ctx.keep, ctx.w, ctx.w_target = safe_target, keep, w, w_target
+        ctx.smoothing, ctx.reduction, ctx.denominator = label_smoothing, reduction, denominator
+        ctx.shape = x.shape
+        losses = losses.astype(x.dtype, copy=False)
+        if reduction == "none":
+            return losses.reshape(target.shape)
+        return _reduce(losses, reduction, denominator)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (logp,) = ctx.saved_tensors
+        probs = np.exp(logp)
+        n_rows, n_classes = probs.shape
+        # (1−ε)·w_y·(p − e_y)
+        out = probs * ((1 - ctx.smoothing) * ctx.w_target)[:, None]
+        out[np.arange(n_rows), ctx.target] -= (1 - ctx.smoothing) * ctx.w_target
+        if ctx.smoothing:
+            out += (ctx.smoothing / n_classes) * (
+                probs * ctx.w.sum() - ctx.w[None, :]) * ctx.keep[:, None]
+        if ctx.reduction == "none":
+            out *= grad.reshape(-1)[:, None]
+        elif ctx.reduction == "mean":
+            out *= grad / ctx.denominator
+        else:
+            out *= grad
+        return rows_back(out, ctx.shape), None, None
+
+
+class CrossEntropyProbs(Function):
+    """Cross-entropy of logits against class probabilities ``target`` (same shape):
+    L = −Σ_c w_c·t_c·log p_c with t smoothed as t·(1−ε) + ε/C; ``mean`` divides by N."""
+
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, reduction="mean", label_smoothing=0.0):
+        if target.shape != x.shape:
+            raise RuntimeError(
+                "Expected target size equal to input size for probability targets, got "
+                f"{list(target.shape)} and {list(x.shape)}")
+        if target.dtype.kind != "f":
+            raise RuntimeError(
+                f"Expected floating point type for target with class probabilities, got "
+                f"{_long_name(target)}")
+        rows, t = rows_last(x), rows_last(target.astype(x.dtype, copy=False))
+        n_classes = rows.shape[1]
+        if label_smoothing:
+            t = t * (1 - label_smoothing) + label_smoothing / n_classes
+        w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        logp = log_softmax_array(rows, 1)
+        losses = -(logp * t * w).sum(axis=1)
+        ctx.save_for_backward(logp)
+        ctx.t, ctx.w, ctx.reduction, ctx.shape = t, w, reduction, x.shape
+        ctx.smoothing = label_smoothing
+        ctx.out_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
+        ctx.count = len(rows)
+        if reduction == "none":
+            return losses.reshape(ctx.out_shape)
+        return _reduce(losses, reduction, ctx.count)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (logp,) = ctx.saved_tensors
+        wt = ctx.t * ctx.w
+        grad_x = np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt
+        grad_t = -(logp * ctx.w) * (1 - ctx.smoothing)
+        if ctx.reduction == "none":
+            scale = grad.reshape(-1)[:, None]
+        elif ctx.reduction == "mean":
+            scale = grad / ctx.count
+        else:
+            scale = grad
+        return (rows_back(grad_x * scale, ctx.shape), rows_back(grad_t * scale, ctx.shape),
+                None)
+
+
+class NllLoss(Function):
+    """Negative log-likelihood of log-probabilities ``x`` at class indices ``target``:
+    L = −w_y·x_y; ``mean`` divides by Σ w_y over the rows not ignored."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean"):
+        rows = rows_last(x)
+        flat_target = target.reshape(-1)
+        check_class_targets(flat_target, rows.shape[1], ignore_index)
+        keep = flat_target != ignore_index
+        safe_target = np.where(keep, flat_target, 0)
+        w = np.ones(rows.shape[1], dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        w_target = w[safe_target] * keep
+        losses = (-w_target * rows[np.arange(len(rows)), safe_target]).astype(x.dtype)
+        ctx.target, ctx.w_target, ctx.shape, ctx.reduction = safe_target, w_target, x.shape, \
+            reduction
+        ctx.denominator = w_target.sum()
+        if reduction == "none":
+            return losses.reshape(target.shape)
+        return _reduce(losses, reduction, ctx.denominator)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n_rows = len(ctx.target)
+        n_classes = int(np.prod(ctx.shape)) // max(n_rows, 1) if n_rows else ctx.shape[-1]
+        out = np.zeros((n_rows, n_classes), dtype=grad.dtype)
+        scale = -ctx.w_target
+        if ctx.reduction == "none":
+            scale = scale * grad.reshape(-1)
+        elif ctx.reduction == "mean":
+            scale = scale * (grad / ctx.denominator)
+        else:
+            scale = scale * grad
+        out[np.arange(n_rows), ctx.target] = scale
+        return rows_back(out, ctx.shape), None, None
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """Binary cross-entropy on logits, stable for any x:
+    L = (1−y)·x + (1 + (pw−1)·y)·softplus(−x), times ``weight``; d/dx = w·((1−y) − lw·σ(−x))."""
+
+    @staticmethod
+    def forward(ctx, x, y, weight=None, pos_weight=None, reduction="mean"):
+        softplus_neg = np.logaddexp(0, -x)  # log(1 + exp(−x)) without overflow
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        losses = (1 - y) * x + log_weight * softplus_neg
+        if weight is not None:
+            losses = losses * weight
+        ctx.save_for_backward(x, y)
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+        ctx.log_weight, ctx.softplus_neg = log_weight, softplus_neg
+        ctx.count = losses.size
+        losses = np.asarray(losses, dtype=x.dtype)
+        if reduction == "none":
+            return losses
+        return _reduce(losses, reduction, ctx.count)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        sigmoid_neg = np.exp(-np.logaddexp(0, x))  # σ(−x) computed stably
+        grad_x = (1 - y) - ctx.log_weight * sigmoid_neg
+        grad_y = -x + (0 if ctx.pos_weight is None else (ctx.pos_weight - 1) * ctx.softplus_neg)
+        if ctx.weight is not None:
+            grad_x, grad_y = grad_x * ctx.weight, grad_y * ctx.weight
+        scale = grad / ctx.count if ctx.reduction == "mean" else grad
+        return grad_x * scale, grad_y * scale, None, None
+
+
+# ---------------------------------------------------------------------------------------------
+# regression losses: one class, four pointwise shapes
+# ---------------------------------------------------------------------------------------------
+class PointwiseLoss(Function):
+    """Losses of ``d = input − target`` elementwise, then reduced: ``kind`` is ``"mse"``
+    (d²), ``"l1"`` (|d|), ``"huber"`` (δ) or ``"smooth_l1"`` (β)."""
+
+    @staticmethod
+    def forward(ctx, a, b, kind="mse", reduction="mean", delta=1.0):
+        d = a - b
+        absolute = np.abs(d)
+        if kind == "mse":
+            losses = d * d
+        elif kind == "l1":
+            losses = absolute
+        elif kind == "huber":
+            losses = np.where(absolute <= delta, 0.5 * d * d, delta * (absolute - 0.5 * delta))
+        elif delta == 0:  # smooth_l1 with beta 0 is l1
+            losses = absolute
+        else:
+            losses = np.where(absolute < delta, 0.5 * d * d / delta, absolute - 0.5 * delta)
+        ctx.save_for_backward(d)
+        ctx.kind, ctx.reduction, ctx.delta, ctx.count = kind, reduction, delta, losses.size
+        losses = np.asarray(losses, dtype=d.dtype)
+        if reduction == "none":
+            return losses
+        return _reduce(losses, reduction, ctx.count)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (d,) = ctx.saved_tensors
+        kind, delta = ctx.kind, ctx.delta
+        if kind == "mse":
+            local = 2 * d
+        elif kind == "l1" or (kind == "smooth_l1" and delta == 0):
+            local = np.sign(d)
+        elif kind == "huber":
+            local = np.where(np.abs(d) <= delta, d, delta * np.sign(d))
+        else:
+            local = np.where(np.abs(d) < delta, d / delta, np.sign(d))
+        scale = grad / ctx.count if ctx.reduction == "mean" else grad
+        g = local * scale
+        return g, -g
+
+
+# ---------------------------------------------------------------------------------------------
+# dropout
+# ---------------------------------------------------------------------------------------------
+class Dropout(Function):
+    """Zero each element with probability p and scale the rest by 1/(1−p) (inverted dropout);
+    the gradient flows through the same mask."""
+
+    @staticmethod
+    def forward(ctx, x, mask=None):
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return grad * mask, None

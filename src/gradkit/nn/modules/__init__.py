@@ -1,0 +1,13 @@
+"""The layers, containers and losses of ``gradkit.nn``."""
+from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .container import ModuleList, Sequential
+from .dropout import Dropout
+from .linear import Flatten, Identity, LazyLinear, Linear, Unflatten
+from .loss import (BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+                   SmoothL1Loss)
+from .module import Module
+
+__all__ = ["Module", "Sequential", "ModuleList", "Linear", "LazyLinear", "Identity", "Flatten",
+           "Unflatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+           "Dropout", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "HuberLoss",
+           "SmoothL1Loss", "BCEWithLogitsLoss"]

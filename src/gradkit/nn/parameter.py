@@ -1,0 +1,77 @@
+"""``Parameter``: a tensor that a ``Module`` registers as one of its learnable weights.
+
+Example:
+    >>> w = gradkit.nn.Parameter(gradkit.zeros(2))
+    >>> w.requires_grad
+    True
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["Parameter", "UninitializedParameter"]
+
+
+class Parameter(Tensor):
+    """A leaf tensor that requires grad and is collected by ``Module.parameters()``.
+
+    Args:
+        data: the initial values (a tensor; shares its memory).
+        requires_grad: default True.
+
+    Example:
+        >>> layer.weight = gradkit.nn.Parameter(gradkit.randn(10, 784) * 0.01)
+    """
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        array = np.empty((0,), np.float32) if data is None else (
+            data._data if isinstance(data, Tensor) else np.asarray(data))
+        self._data = array
+        self._grad = None
+        self._requires_grad = False
+        self.grad_fn = None
+        self._vc = None
+        self._retains_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo: dict) -> "Parameter":
+        copy = Parameter(Tensor._wrap(self._data.copy()), self._requires_grad)
+        if self._grad is not None:
+            copy._grad = Tensor._wrap(self._grad._data.copy())
+        memo[id(self)] = copy
+        return copy
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild_parameter, (self._data.copy(), self._requires_grad))
+
+
+def _rebuild_parameter(array: np.ndarray, requires_grad: bool) -> Parameter:
+    return Parameter(Tensor._wrap(array), requires_grad)
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (``LazyLinear`` before its first call).
+
+    Example:
+        >>> gradkit.nn.LazyLinear(10).weight
+        <UninitializedParameter>
+    """
+
+    def __init__(self, requires_grad: bool = True) -> None:
+        super().__init__(None, requires_grad)
+
+    def materialize(self, shape: tuple, dtype: Any = None) -> None:
+        """Give the parameter its shape (filled later by the layer's initializer)."""
+        self._data = np.zeros(shape, dtype=np.float32 if dtype is None else dtype)
+        self.__class__ = Parameter
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"

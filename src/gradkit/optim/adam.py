@@ -1,0 +1,121 @@
+"""``Adam`` and ``AdamW``: adaptive moment estimation, with PyTorch's exact update order.
+
+Example:
+    >>> opt = gradkit.optim.Adam(net.parameters(), lr=1e-3)
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ..autograd.grad_mode import enable_grad, no_grad
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam with PyTorch's update (step t, moments m and v):
+
+    g = ∇ (+ weight_decay·p, L2); m = lerp(m, g, 1 − β1); v = β2·v + (1 − β2)·g²;
+    p = p − lr/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + eps), with v replaced by its running max
+    under ``amsgrad``.
+
+    Args:
+        params: parameters or parameter groups.
+        lr: learning rate (default 1e-3).
+        betas: (β1, β2), default (0.9, 0.999).
+        eps: added to the denominator (default 1e-8).
+        weight_decay: L2 penalty added to the gradient (default 0).
+        amsgrad: use the running maximum of v.
+        maximize: ascend instead of descend.
+
+    Example:
+        >>> opt = gradkit.optim.Adam(net.parameters(), lr=0.01, betas=(0.9, 0.99))
+    """
+
+    decoupled_weight_decay = False
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: Any = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: Any = None) -> None:
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if eps < 0.0:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
+
+    @no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, amsgrad, maximize = (group["weight_decay"], group["amsgrad"],
+                                               group["maximize"])
+            for p, grad, state in self._params_with_grad(group):
+                data = p._data
+                if maximize:
+                    grad = -grad
+                if not state:
+                    state["step"] = Tensor._wrap(np.zeros((), np.float32))
+                    state["exp_avg"] = Tensor._wrap(np.zeros_like(data))
+                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(data))
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(data))
+                state["step"]._data += 1
+                step = float(state["step"]._data)
+                if weight_decay:
+                    if self.decoupled_weight_decay:
+                        data *= 1 - lr * weight_decay
+                    else:
+                        grad = grad + weight_decay * data
+                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                exp_avg += (1 - beta1) * (grad - exp_avg)  # lerp, as PyTorch
+                exp_avg_sq *= beta2
+                exp_avg_sq += (1 - beta2) * grad * grad
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
+                second = exp_avg_sq
+                if amsgrad:
+                    second = state["max_exp_avg_sq"]._data
+                    np.maximum(second, exp_avg_sq, out=second)
+                denominator = np.sqrt(second) / bias_correction2_sqrt + eps
+                data -= ((lr / bias_correction1) * exp_avg / denominator).astype(data.dtype,
+                                                                                copy=False)
+                p._bump()
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: p = p·(1 − lr·weight_decay) before the Adam step
+    (default weight_decay 0.01).
+
+    Example:
+        >>> opt = gradkit.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=0.01)
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: Any = None, capturable: bool = False, differentiable: bool = False,
+                 fused: Any = None) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, maximize=maximize)
