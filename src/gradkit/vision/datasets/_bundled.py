@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -68,12 +68,15 @@ def _stamp(path: str) -> Tuple[str, int, int]:
     return (path, info.st_size, info.st_mtime_ns)
 
 
-def read_bundled(folder: str, name: str, path: Optional[str] = None) -> np.ndarray:
+def read_bundled(folder: str, name: str, reader: Callable[..., np.ndarray] = read_idx,
+                 path: Optional[str] = None) -> np.ndarray:
     """Read a bundled IDX file, checking its MD5 the first time in this process.
 
     Args:
         folder: ``"mnist"`` or ``"fashion-mnist"``.
         name: the file's name without ``.gz``, e.g. ``"train-images-idx3-ubyte"``.
+        reader: ``read_idx`` or one of its checking variants (``read_image_file``, ...);
+            called as ``reader(path, md5=...)``.
         path: read this file instead of the bundled one but check it against the bundled
             sum (used by tests to check that a damaged copy is caught).
 
@@ -87,7 +90,7 @@ def read_bundled(folder: str, name: str, path: Optional[str] = None) -> np.ndarr
     stamp = _stamp(path)
     with _verified_lock:
         known_good = stamp in _verified
-    array = read_idx(path, md5=None if known_good else BUNDLED_MD5[folder][name])
+    array = reader(path, md5=None if known_good else BUNDLED_MD5[folder][name])
     if not known_good:
         with _verified_lock:
             _verified.add(stamp)
