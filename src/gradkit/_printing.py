@@ -88,20 +88,19 @@ class _Formatter:
         absolute = np.abs(finite)
         low, high = absolute.min(), absolute.max()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if self.int_mode:
-            if high / low > 1000.0 or high > 1.0e8:
-                self.sci_mode = True
-                widths = [len(f"{v:.{precision}e}") for v in finite.tolist()]
-            else:
-                widths = [len(f"{v:.0f}") + 1 for v in finite.tolist()]
-        elif high / low > 1000.0 or high > 1.0e8 or low < 1.0e-4:
-            self.sci_mode = True
+        # The mode is decided first (a forced ``sci_mode`` included), then the widths in it.
+        if PRINT_OPTS.sci_mode is None:
+            self.sci_mode = bool(high / low > 1000.0 or high > 1.0e8 or low < 1.0e-4)
+        else:
+            self.sci_mode = PRINT_OPTS.sci_mode
+        if self.sci_mode:
             widths = [len(f"{v:.{precision}e}") for v in finite.tolist()]
+        elif self.int_mode:
+            # The "+ 1" is the decimal point that marks a float ("1.").
+            widths = [len(f"{v:.0f}") + 1 for v in finite.tolist()]
         else:
             widths = [len(f"{v:.{precision}f}") for v in finite.tolist()]
         self.max_width = max(self.max_width, max(widths))
-        if PRINT_OPTS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTS.sci_mode
 
     def format(self, value: Any) -> str:
         precision = PRINT_OPTS.precision
@@ -205,4 +204,5 @@ def tensor_repr(values: np.ndarray, dtype_name: str, default_dtype_name: str,
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
-    return prefix + _add_suffixes(body, suffixes, indent)
+    # The prefix counts toward the first line's length when deciding where suffixes wrap.
+    return _add_suffixes(prefix + body, suffixes, indent)

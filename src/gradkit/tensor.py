@@ -313,7 +313,7 @@ class Tensor:
     def T(self) -> Tensor:
         """The tensor with its dimensions reversed (the transpose of a matrix)."""
         if self._data.ndim == 2:
-            return shape_ops.Transpose.apply(self, 0, 1)
+            return shape_ops.ReverseDims.apply(self, 0, 1)
         if self._data.ndim not in (0, 1):
             warnings.warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape "
@@ -1074,7 +1074,7 @@ class Tensor:
     def bmm(self, mat2: Tensor) -> Tensor:
         """Batched matrix product of two 3-D tensors."""
         linalg.check_bmm(self._data, _tensor_operand(mat2, "bmm")._data)
-        return self.matmul(mat2)
+        return linalg.Bmm.apply(self, mat2)
 
     # ------------------------------------------------------------------------------------------
     # shape
@@ -1128,7 +1128,7 @@ class Tensor:
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self._data.ndim}D")
-        return self.transpose(0, 1) if self._data.ndim == 2 else self
+        return shape_ops.MatrixTranspose.apply(self, 0, 1) if self._data.ndim == 2 else self
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder dims."""

@@ -126,13 +126,24 @@ def _check_bounds(items: list, shape: tuple) -> None:
 class GetItem(Function):
     """``a[index]``; backward scatters the gradient into zeros (adding up repeated indices)."""
 
-    node_name = "IndexBackward0"
-
     @staticmethod
     def forward(ctx, a, index=None, advanced=False):
         ctx.shape, ctx.index, ctx.advanced = a.shape, index, advanced
         out = a[index]
         return out
+
+    def name(self) -> str:  # type: ignore[override]
+        # PyTorch applies a basic index one component at a time; the node is the last one's.
+        if self.advanced:
+            return "IndexBackward0"
+        for item in reversed(self.index):
+            if item is None:
+                return "UnsqueezeBackward0"
+            if isinstance(item, slice):
+                return "SliceBackward0"
+            if item is not Ellipsis:
+                return "SelectBackward0"
+        return "AliasBackward0"
 
     @staticmethod
     def backward(ctx, grad):

@@ -74,13 +74,12 @@ class Matmul(Function):
     """``a @ b``; d/da = grad @ bᵀ, d/db = aᵀ @ grad (vectors treated as 1-row/1-column
     matrices; the engine sums broadcast batch dims)."""
 
-    node_name = "MmBackward0"
-
     @staticmethod
     def forward(ctx, a, b):
         check_matmul_shapes(a, b)
         _check_same_dtype(a, b)
         ctx.save_for_backward(a, b)
+        ctx.ndims = (a.ndim, b.ndim)
         return np.matmul(a, b)
 
     @staticmethod
@@ -106,6 +105,24 @@ class Matmul(Function):
         if b.ndim == 1:
             grad_b = grad_b.reshape(grad_b.shape[:-1])
         return grad_a, grad_b
+
+    def name(self) -> str:  # type: ignore[override]
+        # PyTorch's matmul dispatches on the operands' dims, and names the node after the
+        # product it ran (mm, mv, dot; batched products end in a reshape).
+        return _MATMUL_NAMES.get(self.ndims, "UnsafeViewBackward0")
+
+
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+                 (1, 2): "SqueezeBackward4"}
+
+
+class Bmm(Matmul):
+    """``bmm``: a batched product of two 3-D tensors (checked by ``check_bmm``)."""
+
+    node_name = "BmmBackward0"
+
+    def name(self) -> str:  # type: ignore[override]
+        return "BmmBackward0"
 
 
 def check_mm(a: np.ndarray, b: np.ndarray) -> None:

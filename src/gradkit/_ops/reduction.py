@@ -78,11 +78,16 @@ class Sum(Function):
         if dtype is None and a.dtype.kind in "biu":
             dtype = np.int64
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        ctx.over_dims = dim is not None
         return np.asarray(np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad):
         return expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
+
+    def name(self) -> str:  # type: ignore[override]
+        # PyTorch names the node after the overload: sum() vs sum(dim).
+        return "SumBackward1" if self.over_dims else "SumBackward0"
 
 
 class Mean(Function):
@@ -97,11 +102,15 @@ class Mean(Function):
         axes = normalize_dims(dim, a.ndim)
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.count = _count(a.shape, axes)
+        ctx.over_dims = dim is not None
         return np.asarray(np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad):
         return expand_back(grad / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
+
+    def name(self) -> str:  # type: ignore[override]
+        return "MeanBackward1" if self.over_dims else "MeanBackward0"
 
 
 def _product_of_others(a: np.ndarray, axis: int) -> np.ndarray:
@@ -139,6 +148,9 @@ class Prod(Function):
         others = _product_of_others(a, ctx.axis)
         return expand_back(grad, a.shape, (ctx.axis,), ctx.keepdim) * others
 
+    def name(self) -> str:  # type: ignore[override]
+        return "ProdBackward0" if self.dim is None else "ProdBackward1"
+
 
 class MaxAll(Function):
     """``a.max()`` / ``a.min()`` over all elements (or ``amax``/``amin`` over dims); the
@@ -154,6 +166,7 @@ class MaxAll(Function):
         out = (np.amax if largest else np.amin)(a, axis=axes, keepdims=keepdim)
         ctx.save_for_backward(a, np.asarray(out))
         ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.largest, ctx.over_dims = largest, dim is not None
         return np.asarray(out)
 
     @staticmethod
@@ -165,6 +178,12 @@ class MaxAll(Function):
         grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
         return grad_full * mask / count
 
+    def name(self) -> str:  # type: ignore[override]
+        # max() is PyTorch's MaxBackward1; amax(dim) its own node.
+        if self.over_dims:
+            return "AmaxBackward0" if self.largest else "AminBackward0"
+        return "MaxBackward1" if self.largest else "MinBackward1"
+
 
 class MaxDim(Function):
     """Values of ``a.max(dim)`` / ``a.min(dim)``; the gradient goes to the selected index."""
@@ -172,6 +191,7 @@ class MaxDim(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim=False, largest=True):
         axis = normalize_dim(dim, a.ndim)
+        ctx.largest = largest
         if a.ndim and a.shape[axis] == 0:
             raise IndexError(
                 f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have "
@@ -187,6 +207,9 @@ class MaxDim(Function):
         ctx.indices = indices  # (..., 1, ...): kept with the reduced axis
         ctx.shape, ctx.axis, ctx.keepdim = a.shape, axis, keepdim
         return values
+
+    def name(self) -> str:  # type: ignore[override]
+        return "MaxBackward0" if self.largest else "MinBackward0"
 
     @staticmethod
     def backward(ctx, grad):
@@ -229,6 +252,8 @@ class Cumsum(Function):
 
 class Norm(Function):
     """The p-norm over ``dim``: p=2 (vector 2-norm, matrix Frobenius), p=1, or p=inf."""
+
+    node_name = "LinalgVectorNormBackward0"
 
     @staticmethod
     def forward(ctx, a, p=2, dim=None, keepdim=False):
@@ -319,6 +344,8 @@ class Std(Function):
 class LogSumExp(Function):
     """``log(sum(exp(a)))`` over ``dim``, shifted by the max so it never overflows;
     d/da = softmax(a)."""
+
+    node_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx, a, dim, keepdim=False):

@@ -47,16 +47,20 @@ def infer_shape(shape: Sequence[int], size: int) -> tuple[int, ...]:
 class Reshape(Function):
     """A new shape with the same elements (a view when the memory layout allows)."""
 
-    node_name = "ReshapeAliasBackward0"
-
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
-        return a.reshape(infer_shape(shape, a.size))
+        out = a.reshape(infer_shape(shape, a.size))
+        ctx.is_view = np.may_share_memory(out, a)  # a bounds check, not a scan
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
+
+    def name(self) -> str:  # type: ignore[override]
+        # PyTorch's reshape is a view when it can be, and a copy (UnsafeView) when not.
+        return "ViewBackward0" if self.is_view else "UnsafeViewBackward0"
 
 
 class View(Function):
@@ -99,6 +103,18 @@ class Transpose(Function):
         return np.swapaxes(grad, *ctx.dims)
 
 
+class MatrixTranspose(Transpose):
+    """``x.t()``: the transpose of a matrix (PyTorch names its node apart from transpose's)."""
+
+    node_name = "TBackward0"
+
+
+class ReverseDims(Transpose):
+    """``x.T`` of a matrix: a transpose that PyTorch records as a permute."""
+
+    node_name = "PermuteBackward0"
+
+
 class Permute(Function):
     """Reorder dims (a view); backward applies the inverse permutation."""
 
@@ -126,6 +142,7 @@ class Squeeze(Function):
     @staticmethod
     def forward(ctx, a, dim=None):
         ctx.shape = a.shape
+        ctx.dim = dim
         if dim is None:
             return a.reshape(tuple(s for s in a.shape if s != 1))
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
@@ -135,6 +152,12 @@ class Squeeze(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
+
+    def name(self) -> str:  # type: ignore[override]
+        # One node name per PyTorch overload: squeeze(), squeeze(dim), squeeze(dims).
+        if self.dim is None:
+            return "SqueezeBackward0"
+        return "SqueezeBackward2" if isinstance(self.dim, (tuple, list)) else "SqueezeBackward1"
 
 
 class Unsqueeze(Function):
