@@ -74,7 +74,9 @@ def log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
     shift = x.max(axis=axis, keepdims=True)
     shift[~np.isfinite(shift)] = 0
     shifted = x - shift
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    # A row of -inf gives log(0) - (-inf) = nan, as in PyTorch, silently as in PyTorch.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -111,7 +113,8 @@ class Softmax(Function):
             shift = x.max(axis=axis, keepdims=True)
             shift[~np.isfinite(shift)] = 0
             e = np.exp(x - shift)
-            out = e / e.sum(axis=axis, keepdims=True)
+            with np.errstate(invalid="ignore"):  # a row of -inf gives 0/0 = nan, as in PyTorch
+                out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis if x.ndim else None
         return out
@@ -144,8 +147,11 @@ def rows_back(rows: np.ndarray, shape: tuple) -> np.ndarray:
 
 def _reduce(losses: np.ndarray, reduction: str, denominator: float) -> np.ndarray:
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(losses.sum() / denominator, dtype=losses.dtype)
+        # A zero total weight (empty batch, every target ignored) gives nan, as in PyTorch,
+        # even where a label-smoothing term would make the quotient ±inf.
+        if not denominator:
+            return np.asarray(np.nan, dtype=losses.dtype)
+        return np.asarray(losses.sum() / denominator, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses
@@ -158,18 +164,41 @@ def check_reduction(reduction: str) -> None:
 
 
 def check_class_targets(target: np.ndarray, n_classes: int, ignore_index: int) -> None:
-    """Class-index targets must be integers in ``[0, C)`` (or ``ignore_index``)."""
-    if target.dtype.kind not in "iu":
+    """Class-index targets must be int64 or uint8 (PyTorch refuses int32 and the rest) with
+    values in ``[0, C)`` or equal to ``ignore_index``."""
+    if target.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
-            f"expected scalar type Long but found {_long_name(target)}")
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target)}")
     valid = target[target != ignore_index]
     if valid.size and (valid.min() < 0 or valid.max() >= n_classes):
         bad = valid.max() if valid.max() >= n_classes else valid.min()
         raise IndexError(f"Target {int(bad)} is out of bounds.")
 
 
-def _long_name(a: np.ndarray) -> str:
-    return {"f": "Float", "b": "Bool"}.get(a.dtype.kind, a.dtype.name)
+def check_class_weight(weight: np.ndarray | None, n_classes: int, prefix: str = "") -> None:
+    """A class ``weight`` must have one entry per class, as PyTorch checks."""
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
+        raise RuntimeError(
+            f"{prefix}weight tensor should be defined either for all {n_classes} classes or no "
+            f"classes but got weight tensor of shape: {list(weight.shape)}")
+
+
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                      "uint8": "Byte", "bool": "Bool"}
+
+
+def scalar_type_name(a: np.ndarray) -> str:
+    """PyTorch's name of ``a``'s dtype in error messages (``Long``, ``Float``...)."""
+    return _SCALAR_TYPE_NAMES.get(a.dtype.name, a.dtype.name)
+
+
+def _mean_row_scale(grad: np.ndarray, keep: np.ndarray, denominator: float) -> np.ndarray:
+    """Per-row factor of a ``mean`` loss's gradient: ``grad / Σw`` for rows that count and an
+    exact 0 for ignored ones, so all-ignored batches give zero gradients (and a zero total
+    weight over counted rows gives nan), as in PyTorch."""
+    per_row = grad / denominator if denominator else np.nan
+    return np.where(keep, per_row, 0).astype(grad.dtype, copy=False)
 
 
 class CrossEntropy(Function):
@@ -222,7 +251,7 @@ class CrossEntropy(Function):
         if ctx.reduction == "none":
             out *= grad.reshape(-1)[:, None]
         elif ctx.reduction == "mean":
-            out *= grad / ctx.denominator
+            out *= _mean_row_scale(grad, ctx.keep, ctx.denominator)[:, None]
         else:
             out *= grad
         return rows_back(out, ctx.shape), None, None
@@ -243,7 +272,7 @@ class CrossEntropyProbs(Function):
         if target.dtype.kind != "f":
             raise RuntimeError(
                 f"Expected floating point type for target with class probabilities, got "
-                f"{_long_name(target)}")
+                f"{scalar_type_name(target)}")
         rows, t = rows_last(x), rows_last(target.astype(x.dtype, copy=False))
         n_classes = rows.shape[1]
         if label_smoothing:
@@ -292,6 +321,7 @@ class NllLoss(Function):
         losses = (-w_target * rows[np.arange(len(rows)), safe_target]).astype(x.dtype)
         ctx.target, ctx.w_target, ctx.shape, ctx.reduction = safe_target, w_target, x.shape, \
             reduction
+        ctx.keep = keep
         ctx.denominator = w_target.sum()
         if reduction == "none":
             return losses.reshape(target.shape)
@@ -306,7 +336,7 @@ class NllLoss(Function):
         if ctx.reduction == "none":
             scale = scale * grad.reshape(-1)
         elif ctx.reduction == "mean":
-            scale = scale * (grad / ctx.denominator)
+            scale = scale * _mean_row_scale(grad, ctx.keep, ctx.denominator)
         else:
             scale = scale * grad
         out[np.arange(n_rows), ctx.target] = scale

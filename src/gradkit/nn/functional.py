@@ -199,10 +199,15 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if input.ndim == 0:
         raise RuntimeError("cross_entropy: input must have at least one dimension (classes)")
     weight_data = None if weight is None else weight._data
-    if target.is_floating_point():
+    n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    # PyTorch decides by shape, not dtype: a target shaped like the input holds probabilities
+    # (and must be float); any other shape holds class indices (and must be int64 or uint8).
+    if tuple(target.shape) == tuple(input.shape):
+        nn_ops.check_class_weight(weight_data, n_classes, "cross_entropy: ")
         return nn_ops.CrossEntropyProbs.apply(input, target, weight=weight_data,
                                               reduction=reduction,
                                               label_smoothing=label_smoothing)
+    nn_ops.check_class_weight(weight_data, n_classes)
     _check_batch(input, target)
     expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
     if tuple(target.shape) != expected:
@@ -228,11 +233,21 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
         tensor(1.)
     """
     _check_tensor(input, "nll_loss")
+    _check_tensor(target, "nll_loss", 2, "target")
     reduction = _legacy_reduction(size_average, reduce, reduction)
     nn_ops.check_reduction(reduction)
+    if input.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
     _check_batch(input, target)
-    return nn_ops.NllLoss.apply(input, target, weight=None if weight is None else weight._data,
-                                ignore_index=ignore_index, reduction=reduction)
+    weight_data = None if weight is None else weight._data
+    nn_ops.check_class_weight(weight_data, input.shape[1] if input.ndim > 1 else input.shape[0])
+    expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+    if tuple(target.shape) != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}"
+                           if input.ndim > 2 else
+                           "0D or 1D target tensor expected, multi-target not supported")
+    return nn_ops.NllLoss.apply(input, target, weight=weight_data, ignore_index=ignore_index,
+                                reduction=reduction)
 
 
 def _pointwise(kind: str, input: Tensor, target: Tensor, reduction: str,  # noqa: A002
@@ -351,7 +366,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
                 [0, 0, 1]])
     """
     data = _check_tensor(tensor, "one_hot", arg="tensor")._data
-    if data.dtype.kind not in "iu":
+    if data.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if data.size and data.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
