@@ -416,7 +416,7 @@ class Resize(_Transform):
     def __init__(self, size: Union[int, Sequence[int]],
                  interpolation: InterpolationMode = InterpolationMode.BILINEAR,
                  max_size: Optional[int] = None, antialias: Optional[bool] = True) -> None:
-        if not isinstance(size, (numbers.Integral, Sequence)) or isinstance(size, bool):
+        if not isinstance(size, (numbers.Integral, Sequence)) or isinstance(size, (bool, str)):
             raise TypeError(f"Size should be int or sequence. Got {type(size)}")
         if isinstance(size, Sequence) and len(size) not in (1, 2):
             raise ValueError("If size is a sequence, it should have 1 or 2 values")
