@@ -1,0 +1,27 @@
+"""Handwritten digits (the notes' project): the concise MLP of D2L 4.3 on MNIST."""
+from __future__ import annotations
+
+import gradkit as torch
+from gradkit import nn
+
+from .base import Config, Experiment, module_parameters
+from .data import load_mnist
+from .softmax_concise import init_weights
+
+NAME = "digits"
+SECTION = "4.3 on MNIST"
+SUMMARY = "MLP 784-256-10 on MNIST handwritten digits"
+TASK = "classification"
+DEFAULTS = {"epochs": 10, "lr": 0.1, "batch_size": 256}
+LABELS = tuple(str(d) for d in range(10))
+
+
+def build(config: Config) -> list[Experiment]:
+    train_iter, test_iter = load_mnist(config.batch_size, config.data_dir)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    net.apply(init_weights)
+    loss = nn.CrossEntropyLoss(reduction="none")
+    trainer = torch.optim.SGD(net.parameters(), lr=config.lr)
+    return [Experiment(name="", net=net, loss=loss, updater=trainer, train_iter=train_iter,
+                       test_iter=test_iter, parameters=module_parameters(net), task=TASK,
+                       labels=LABELS)]

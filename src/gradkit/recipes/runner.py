@@ -1,0 +1,320 @@
+"""Run a recipe end to end: seeded training with a progress bar and a line per epoch, then the
+run folder (``metrics.json``, ``model.safetensors``, ``curves.png``, ``predictions.png``); and
+``evaluate`` a finished run (test and per-class accuracy, ``confusion.png``).
+
+The training loop is the book's: ``d2l.train_epoch_ch3`` for every recipe, with
+``d2l.evaluate_accuracy`` (classification) or ``d2l.evaluate_loss`` (regression) after each
+epoch. Metrics and the checkpoint are written after every epoch, atomically, so an interrupted
+run (Ctrl-C) keeps everything it finished.
+
+Example:
+    >>> result = run(recipes.get("softmax-concise"), Config(epochs=1), Path("runs/demo"))
+    >>> result["final"]["test_acc"]
+    0.79
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable, TextIO
+
+import numpy as np
+
+import gradkit
+
+from .. import d2l
+from ..autograd.grad_mode import no_grad
+from .base import Config, Experiment
+
+__all__ = ["run", "evaluate", "seed_everything", "write_json", "RunError"]
+
+
+class RunError(Exception):
+    """A problem the user can fix (bad run folder, missing or corrupt files): one clear line."""
+
+
+def seed_everything(seed: int) -> None:
+    """Seed gradkit, NumPy and Python's ``random`` so the same seed gives the same numbers."""
+    gradkit.manual_seed(seed)
+    np.random.seed(seed % 2 ** 32)
+    random.seed(seed)
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Write JSON atomically (temp file + rename): readers never see half a file."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(payload, out, indent=2)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def _progress(iterable: Iterable[Any], description: str, quiet: bool) -> Iterable[Any]:
+    """A tqdm progress bar over ``iterable`` (on stderr), or the iterable itself when quiet or
+    when tqdm is not installed."""
+    if quiet:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    total = len(iterable) if hasattr(iterable, "__len__") else None  # type: ignore[arg-type]
+    return tqdm(iterable, total=total, desc=description, leave=False, unit="batch",
+                dynamic_ncols=True)
+
+
+def _checkpoint(experiments: list[Experiment]) -> dict[str, Any]:
+    """The tensors of every experiment, prefixed by its name when there are several."""
+    state: dict[str, Any] = {}
+    for experiment in experiments:
+        prefix = f"{experiment.name}." if len(experiments) > 1 else ""
+        for key, tensor in experiment.parameters().items():
+            state[prefix + key] = tensor.detach()
+    return state
+
+
+def _load_checkpoint(experiments: list[Experiment], path: Path) -> None:
+    """Copy a run's ``model.safetensors`` into freshly built experiments (in place)."""
+    if not path.is_file():
+        raise RunError(f"no checkpoint in the run folder: '{path}' is missing")
+    try:
+        state = gradkit.load(path)
+    except RuntimeError as error:
+        raise RunError(f"cannot read the checkpoint: {error}") from None
+    with no_grad():
+        for experiment in experiments:
+            prefix = f"{experiment.name}." if len(experiments) > 1 else ""
+            for key, target in experiment.parameters().items():
+                value = state.get(prefix + key)
+                if value is None or tuple(value.shape) != tuple(target.shape):
+                    raise RunError(f"the checkpoint '{path}' does not match the recipe: "
+                                   f"'{prefix + key}' is missing or has another shape")
+                target.copy_(value)
+
+
+def _epoch(experiment: Experiment, epoch: int, epochs: int, quiet: bool) -> dict[str, Any]:
+    """Train one epoch and evaluate; returns the epoch's record."""
+    start = time.perf_counter()
+    label = f"{experiment.name} " if experiment.name else ""
+    batches = _progress(experiment.train_iter, f"{label}epoch {epoch}/{epochs}", quiet)
+    train_loss, train_acc = d2l.train_epoch_ch3(experiment.net, batches, experiment.loss,
+                                                experiment.updater)
+    record: dict[str, Any] = {"epoch": epoch, "train_loss": train_loss}
+    if experiment.task == "classification":
+        record["train_acc"] = train_acc
+        record["test_acc"] = d2l.evaluate_accuracy(experiment.net, experiment.test_iter)
+    else:
+        with no_grad():
+            record["test_loss"] = d2l.evaluate_loss(experiment.net, experiment.test_iter,
+                                                    experiment.loss)
+    record["seconds"] = time.perf_counter() - start
+    return record
+
+
+def _epoch_line(experiment: Experiment, record: dict[str, Any], epochs: int) -> str:
+    name = f"[{experiment.name}] " if experiment.name else ""
+    parts = [f"{name}epoch {record['epoch']:>{len(str(epochs))}}/{epochs}",
+             f"train loss {record['train_loss']:.6f}" if experiment.task == "regression"
+             else f"train loss {record['train_loss']:.4f}"]
+    if "train_acc" in record:
+        parts.append(f"train acc {record['train_acc']:.4f}")
+        parts.append(f"test acc {record['test_acc']:.4f}")
+    if "test_loss" in record:
+        parts.append(f"test loss {record['test_loss']:.6f}")
+    parts.append(f"{record['seconds']:.2f} s")
+    return "  ".join(parts)
+
+
+def _versions() -> dict[str, str]:
+    return {"gradkit": gradkit.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+def run(recipe: ModuleType, config: Config, run_dir: Path, quiet: bool = False,
+        out: TextIO = sys.stdout) -> dict[str, Any]:
+    """Train ``recipe`` with ``config`` and write the run folder; returns the metrics.
+
+    Raises:
+        KeyboardInterrupt: after saving what was finished (``metrics["interrupted"]``).
+    """
+    config = config.with_defaults(recipe.DEFAULTS)
+    seed_everything(config.seed)
+    started = time.perf_counter()
+    experiments = recipe.build(config)
+    metrics: dict[str, Any] = {
+        "recipe": recipe.NAME, "section": recipe.SECTION, "task": recipe.TASK,
+        "config": config.as_dict(), "versions": _versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "interrupted": False,
+        "experiments": [{"name": e.name, "history": []} for e in experiments],
+    }
+    print(f"{recipe.NAME} (D2L {recipe.SECTION}): {recipe.SUMMARY}", file=out)
+    print(f"epochs {config.epochs}, lr {config.lr}, batch size {config.batch_size}, "
+          f"seed {config.seed} -> {run_dir}", file=out)
+    try:
+        for experiment, record in zip(experiments, metrics["experiments"]):
+            for epoch in range(1, config.epochs + 1):
+                entry = _epoch(experiment, epoch, config.epochs, quiet)
+                record["history"].append(entry)
+                if not quiet:
+                    print(_epoch_line(experiment, entry, config.epochs), file=out, flush=True)
+                _save_progress(run_dir, metrics, experiments, started)
+    except KeyboardInterrupt:
+        metrics["interrupted"] = True
+        _finish(run_dir, metrics, experiments, started, recipe)
+        raise
+    _finish(run_dir, metrics, experiments, started, recipe)
+    _print_final(metrics, out)
+    return metrics
+
+
+def _save_progress(run_dir: Path, metrics: dict[str, Any], experiments: list[Experiment],
+                   started: float) -> None:
+    metrics["timings"] = _timings(metrics, started)
+    gradkit.save(_checkpoint(experiments), run_dir / "model.safetensors")
+    write_json(run_dir / "metrics.json", metrics)
+
+
+def _timings(metrics: dict[str, Any], started: float) -> dict[str, Any]:
+    epoch_seconds = [r["seconds"] for e in metrics["experiments"] for r in e["history"]]
+    return {"total_seconds": time.perf_counter() - started, "epoch_seconds": epoch_seconds,
+            "mean_epoch_seconds": float(np.mean(epoch_seconds)) if epoch_seconds else None}
+
+
+def _finish(run_dir: Path, metrics: dict[str, Any], experiments: list[Experiment],
+            started: float, recipe: ModuleType) -> None:
+    """Final figures, checkpoint, metrics and plots (also after an interruption)."""
+    for experiment, record in zip(experiments, metrics["experiments"]):
+        final = dict(record["history"][-1]) if record["history"] else {}
+        final.pop("seconds", None)
+        final.update(experiment.summary())
+        record["final"] = final
+    metrics["final"] = (metrics["experiments"][0]["final"] if len(experiments) == 1 else
+                        {e["name"]: e["final"] for e in metrics["experiments"]})
+    _save_progress(run_dir, metrics, experiments, started)
+    try:
+        from . import figures
+
+        figures.curves(metrics, run_dir / "curves.png")
+        if recipe.TASK == "classification" and experiments[0].test_iter is not None:
+            figures.predictions(experiments[0], run_dir / "predictions.png")
+    except ImportError as error:  # matplotlib is optional: the numbers are already saved
+        print(f"(no figures: {error})", file=sys.stderr)
+
+
+def _print_final(metrics: dict[str, Any], out: TextIO) -> None:
+    for record in metrics["experiments"]:
+        final = record["final"]
+        name = f"[{record['name']}] " if record["name"] else ""
+        if "test_acc" in final:
+            print(f"{name}final: train loss {final['train_loss']:.4f}, train acc "
+                  f"{final['train_acc']:.4f}, test acc {final['test_acc']:.4f}", file=out)
+        if "w" in final:
+            print(f"{name}estimated w {_fmt(final['w'])}, b {final['b']:.4f} "
+                  f"(true w {_fmt(final['true_w'])}, b {final['true_b']})", file=out)
+            print(f"{name}error in w {_fmt(final['w_error'])}, in b {final['b_error']:.2e}",
+                  file=out)
+            print(f"{name}closed-form least squares: w {_fmt(final['closed_form_w'])}, b "
+                  f"{final['closed_form_b']:.4f}", file=out)
+        if "w_l2_norm" in final:
+            print(f"{name}L2 norm of w: {final['w_l2_norm']:.4f} (train loss "
+                  f"{final['train_loss']:.6f}, test loss {final['test_loss']:.6f})", file=out)
+    print(f"total {metrics['timings']['total_seconds']:.1f} s", file=out)
+
+
+def _fmt(values: Iterable[float]) -> str:
+    return "[" + ", ".join(f"{v:.4f}" for v in values) + "]"
+
+
+def read_metrics(run_dir: Path) -> dict[str, Any]:
+    """A run's ``metrics.json``, validated."""
+    path = run_dir / "metrics.json"
+    if not run_dir.is_dir():
+        raise RunError(f"no run folder at '{run_dir}'")
+    if not path.is_file():
+        raise RunError(f"'{run_dir}' is not a run folder: metrics.json is missing")
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RunError(f"'{path}' is corrupt: {error}") from None
+    if not isinstance(metrics, dict) or "recipe" not in metrics or "config" not in metrics:
+        raise RunError(f"'{path}' is not a gradkit run's metrics (no recipe/config)")
+    return metrics
+
+
+def evaluate(run_dir: Path, out: TextIO = sys.stdout,
+             get_recipe: Callable[[str], ModuleType] | None = None) -> dict[str, Any]:
+    """Reload a run's checkpoint and measure it on the test set.
+
+    Classification: test accuracy, per-class accuracy and ``confusion.png``; regression: the
+    test loss and the recipe's final figures.
+    """
+    from . import get
+
+    metrics = read_metrics(run_dir)
+    try:
+        recipe = (get_recipe or get)(metrics["recipe"])
+    except KeyError as error:
+        raise RunError(str(error.args[0])) from None
+    config = Config(**{k: v for k, v in metrics["config"].items()
+                       if k in Config.__dataclass_fields__})
+    seed_everything(config.seed)
+    experiments = recipe.build(config)
+    _load_checkpoint(experiments, run_dir / "model.safetensors")
+    result: dict[str, Any] = {"recipe": recipe.NAME, "experiments": []}
+    for experiment in experiments:
+        name = f"[{experiment.name}] " if experiment.name else ""
+        if experiment.task == "classification":
+            confusion = confusion_matrix(experiment)
+            correct = np.diag(confusion)
+            per_class = correct / np.maximum(confusion.sum(axis=1), 1)
+            accuracy = float(correct.sum() / confusion.sum())
+            labels = list(experiment.labels or range(len(confusion)))
+            print(f"{name}test accuracy {accuracy:.4f} ({int(correct.sum())}/"
+                  f"{int(confusion.sum())})", file=out)
+            for label, value in zip(labels, per_class):
+                print(f"  {str(label):<12} {value:.4f}", file=out)
+            entry = {"name": experiment.name, "test_acc": accuracy,
+                     "per_class_acc": dict(zip(map(str, labels), per_class.tolist())),
+                     "confusion": confusion.tolist()}
+            try:
+                from . import figures
+
+                figures.confusion(confusion, labels, run_dir / "confusion.png")
+                entry["figure"] = str(run_dir / "confusion.png")
+            except ImportError as error:
+                print(f"(no figure: {error})", file=sys.stderr)
+        else:
+            with no_grad():
+                test_loss = d2l.evaluate_loss(experiment.net, experiment.test_iter,
+                                              experiment.loss)
+            entry = {"name": experiment.name, "test_loss": test_loss, **experiment.summary()}
+            print(f"{name}test loss {test_loss:.6f}", file=out)
+            for key in ("w", "b", "w_l2_norm"):
+                if key in entry:
+                    print(f"{name}{key} {entry[key]}", file=out)
+        result["experiments"].append(entry)
+    return result
+
+
+def confusion_matrix(experiment: Experiment) -> np.ndarray:
+    """Counts of (true class, predicted class) over the test set."""
+    n = len(experiment.labels) if experiment.labels else 10
+    counts = np.zeros((n, n), dtype=np.int64)
+    if isinstance(experiment.net, gradkit.nn.Module):
+        experiment.net.eval()
+    with no_grad():
+        for X, y in experiment.test_iter:
+            predicted = experiment.net(X).argmax(axis=1).numpy()
+            np.add.at(counts, (y.numpy(), predicted), 1)
+    return counts
