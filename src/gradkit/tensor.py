@@ -1537,8 +1537,8 @@ def _max_min(t: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
 def _arg_extreme(t: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
     data = t._data
     if data.size == 0:
-        raise RuntimeError(f"{fn.__name__}(): Expected reduction dim to be specified for "
-                           "input.numel() == 0.")
+        raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
     if dim is None:
         out = fn(data.reshape(-1))
         if keepdim:

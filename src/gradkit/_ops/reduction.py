@@ -263,7 +263,13 @@ class Norm(Function):
                 f"Got {_dtype_name(a)}")
         axes = normalize_dims(dim, a.ndim)
         if p == "fro":
+            # The Frobenius norm is a matrix norm: over all elements, one dim or two.
+            if isinstance(dim, (tuple, list)) and len(dim) > 2:
+                raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                   + " ".join(str(d) for d in dim))
             p = 2
+        elif isinstance(p, str):
+            raise RuntimeError(f"norm: p='{p}' is not supported (use 'fro', 1, 2 or inf)")
         if p == 2:
             out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
         elif p == 1:
@@ -338,7 +344,9 @@ class Std(Function):
         grad_full = expand_back(grad, centered.shape, ctx.axes, ctx.keepdim)
         out_full = expand_back(ctx.out, centered.shape, ctx.axes, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return grad_full * centered / (ctx.denominator * out_full)
+            scale = centered / (ctx.denominator * out_full)
+        # Where std is 0 every centered value is 0 too: PyTorch takes the gradient as 0 there.
+        return grad_full * np.where(out_full == 0, 0, scale)
 
 
 class LogSumExp(Function):
