@@ -101,11 +101,8 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
+        _check_no_bool_subtraction(a, b)
         a, b = promote(a, b)
-        if a.dtype == np.bool_ if type(a) is _ndarray else False:
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. "
-                "Use the `^` or `logical_xor()` operator instead.")
         ctx.alpha = alpha
         if alpha != 1:
             b = b * alpha
@@ -116,11 +113,24 @@ class Sub(Function):
         return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
 
 
+def _is_bool(x: Any) -> bool:
+    return x.dtype == np.bool_ if type(x) is _ndarray else isinstance(x, (bool, np.bool_))
+
+
+def _check_no_bool_subtraction(a: Any, b: Any) -> None:
+    # PyTorch refuses any bool operand: `mask - 1` is almost always a mistake for `~mask`.
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 class RSub(Function):
     """``b - a`` for a Python scalar ``b`` on the left (``2 - x``)."""
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_no_bool_subtraction(a, b)
         a, b = promote(a, b)
         return b - a
 
