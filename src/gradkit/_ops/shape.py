@@ -246,7 +246,7 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         if not arrays:
-            raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
         # PyTorch skips 1-D empty tensors (legacy behaviour) when others have more dims.
         reference = next((a for a in arrays if not (a.ndim == 1 and a.size == 0)), arrays[0])
         if reference.ndim == 0:
