@@ -121,7 +121,8 @@ class TensorDataset(Dataset):
             # Tensors in a graph must be indexed by autograd ops; other types, by their own rules.
             return [self[i] for i in indices]
         index = index_array(indices, len(self))
-        fields = [gradkit.from_numpy(t._data[index]) for t in self.tensors]
+        # np.take along axis 0 gathers whole rows about twice as fast as t._data[index].
+        fields = [gradkit.from_numpy(np.take(t._data, index, axis=0)) for t in self.tensors]
         return StackedSamples(fields, lambda i: tuple(f[i] for f in fields))
 
     def __len__(self) -> int:
