@@ -63,11 +63,18 @@ def filter_weights(in_size: int, out_size: int, antialias: bool = True) -> np.nd
     return weights
 
 
-def _round_fixed_point(accumulated: np.ndarray) -> np.ndarray:
-    """Pillow's ``clip8((1 << 21) + sum) >> 22``: round, then clip to 0..255, in place."""
+def _round_fixed_point(accumulated: np.ndarray, taps: int) -> np.ndarray:
+    """Pillow's ``clip8(((1 << 21) + sum) >> 22)``: round to the nearest integer, in place.
+
+    Pillow also clips to 0..255, which only matters for filters with negative lobes. Bilinear
+    weights are non-negative and their fixed-point sum exceeds 2**22 by at most half a unit per
+    tap, so below 16,000 taps the result is already within 0..255 and the clip (a full pass)
+    is skipped.
+    """
     accumulated += 1 << (_PRECISION_BITS - 1)
     np.right_shift(accumulated, _PRECISION_BITS, out=accumulated)  # floor, like C's >> on int
-    np.clip(accumulated, 0, 255, out=accumulated)
+    if taps >= 16000:
+        np.clip(accumulated, 0, 255, out=accumulated)
     return accumulated.astype(np.uint8)
 
 
@@ -82,7 +89,7 @@ def _resize_last_axis_uint8(x: np.ndarray, out_size: int, antialias: bool) -> np
     acc = np.multiply(x[..., index[:, 0]], fixed[:, 0], dtype=np.int32)
     for k in range(1, index.shape[1]):
         acc += x[..., index[:, k]] * fixed[:, k]
-    return _round_fixed_point(acc)
+    return _round_fixed_point(acc, index.shape[1])
 
 
 def _vertical_pass(x: np.ndarray, out_size: int, antialias: bool, along_last) -> np.ndarray:
