@@ -200,3 +200,60 @@ def check_repr(fn: Callable[[Any], Any]) -> str:
         assert _join_suffixes(actual) == _join_suffixes(expected), \
             f"\ngradkit: {actual}\ntorch:   {expected}"
     return actual
+
+
+def check_same_error(fn: Callable[[Any], Any]) -> Exception:
+    """``fn(gradkit)`` and ``fn(torch)`` must both raise, with the same exception type and the
+    same message once "torch" is read as "gradkit". Returns gradkit's exception."""
+    torch = import_torch()
+    STATS["oracle"] += 1
+    errors = []
+    for lib in (gradkit, torch):
+        with pytest.raises(Exception) as info:  # noqa: PT011 - the type is compared below
+            fn(lib)
+        errors.append(info.value)
+    ours, theirs = errors
+    assert type(ours).__name__ == type(theirs).__name__, f"{ours!r} / {theirs!r}"
+    assert str(ours) == str(theirs).replace("torch", "gradkit"), \
+        f"\ngradkit: {ours}\ntorch:   {theirs}"
+    return ours
+
+
+def copy_torch_state(module: Any, torch_module: Any) -> Any:
+    """Load ``torch_module``'s parameters and buffers into the gradkit ``module`` (same names)."""
+    module.load_state_dict({k: gradkit.tensor(v.detach().numpy().copy())
+                            for k, v in torch_module.state_dict().items()})
+    return module
+
+
+def check_module(make: Callable[[Any], Any], *arrays: np.ndarray, train: bool = True,
+                 atol: float = 1e-5, rtol: float = 1e-4) -> Any:
+    """Build ``make(lib)`` in both libraries, give gradkit's torch's initial weights, run both
+    on the same float inputs (requiring grad) and compare the outputs, the inputs' gradients
+    and every parameter's gradient by name. Returns the gradkit module."""
+    torch = import_torch()
+    STATS["oracle"] += 1
+    theirs, ours = make(torch).train(train), make(gradkit).train(train)
+    copy_torch_state(ours, theirs)
+    outputs = []
+    for lib, module in ((gradkit, ours), (torch, theirs)):
+        inputs = _make(lib, arrays, True)
+        out = module(*inputs)
+        weights = np.random.default_rng(1).standard_normal(tuple(out.shape))
+        (out * lib.tensor(weights, dtype=out.dtype)).sum().backward()
+        outputs.append((out, inputs, dict(module.named_parameters())))
+    (out, inputs, params), (t_out, t_inputs, t_params) = outputs
+    np.testing.assert_allclose(to_numpy(out), to_numpy(t_out), atol=atol, rtol=rtol)
+    assert dtype_name(out.dtype) == dtype_name(t_out.dtype)
+    for i, (a, b) in enumerate(zip(inputs, t_inputs)):
+        if getattr(b, "grad", None) is not None:
+            np.testing.assert_allclose(to_numpy(a.grad), to_numpy(b.grad), atol=atol, rtol=rtol,
+                                       err_msg=f"gradient of input {i}")
+    assert list(params) == list(t_params)
+    for name in params:
+        if t_params[name].grad is None:
+            assert params[name].grad is None, name
+        else:
+            np.testing.assert_allclose(to_numpy(params[name].grad), to_numpy(t_params[name].grad),
+                                       atol=atol, rtol=rtol, err_msg=f"gradient of {name}")
+    return ours

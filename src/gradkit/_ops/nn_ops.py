@@ -37,7 +37,8 @@ class Linear(Function):
                 f" and {weight.shape[1]}x{weight.shape[0]})")
         if x.dtype != weight.dtype:
             raise RuntimeError(
-                f"mat1 and mat2 must have the same dtype, but got {_name(x)} and {_name(weight)}")
+                f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(x)} and "
+                f"{scalar_type_name(weight)}")
         ctx.save_for_backward(x, weight)
         out = x @ weight.T
         if bias is not None:
@@ -59,11 +60,6 @@ def _needs(ctx: Function, n: int) -> list[bool]:
     """Which of the first ``n`` inputs need a gradient (missing inputs do not)."""
     edges = ctx.next_edges
     return [i < len(edges) and edges[i] is not None for i in range(n)]
-
-
-def _name(a: np.ndarray) -> str:
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
-        a.dtype.name, a.dtype.name)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ def calculate_gain(nonlinearity: str, param: Any = None) -> float:
     linear = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
               "conv_transpose3d", "sigmoid"]
     if nonlinearity in linear:
-        return 1.0
+        return 1
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":
@@ -59,7 +60,8 @@ def _fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 def _fan(tensor: Tensor, mode: str) -> int:
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of "
+                         f"{['fan_in', 'fan_out']}")
     fan_in, fan_out = _fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -69,6 +71,14 @@ def _fill(tensor: Tensor, array: np.ndarray) -> Tensor:
         tensor._data[...] = array
         tensor._bump()
     return tensor
+
+
+def _is_empty(tensor: Tensor) -> bool:
+    """PyTorch warns and does nothing for a zero-element tensor (whose fan may be 0)."""
+    if tensor._data.size == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return True
+    return False
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
@@ -181,6 +191,8 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     Example:
         >>> gradkit.nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
     """
+    if _is_empty(tensor):
+        return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = math.sqrt(3.0) * gain / math.sqrt(_fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
@@ -193,5 +205,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     Example:
         >>> gradkit.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
     """
+    if _is_empty(tensor):
+        return tensor
     gain = calculate_gain(nonlinearity, a)
     return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)

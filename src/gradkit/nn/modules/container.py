@@ -7,6 +7,7 @@ Example:
 """
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from typing import Any, Iterable, Iterator
 
@@ -16,6 +17,7 @@ __all__ = ["Sequential", "ModuleList"]
 
 
 def _index(idx: int, length: int, kind: str) -> int:
+    idx = operator.index(idx)  # a str or float index is a TypeError, as for a list
     if not -length <= idx < length:
         raise IndexError(f"index {idx} is out of range")
     return idx % length

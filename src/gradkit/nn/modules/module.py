@@ -102,12 +102,12 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             params[name] = value
             return
         if params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter "
+                raise TypeError(f"cannot assign '{_type_name(value)}' as parameter "
                                 f"'{name}' (gradkit.nn.Parameter or None expected)")
             params[name] = None
             return
@@ -115,29 +115,34 @@ class Module:
         if isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             modules[name] = value
             return
         if modules is not None and name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
+                raise TypeError(f"cannot assign '{_type_name(value)}' as child module "
                                 f"'{name}' (gradkit.nn.Module or None expected)")
             modules[name] = None
             return
         buffers = self.__dict__.get("_buffers")
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' "
                                 "(gradkit.Tensor or None expected)")
             buffers[name] = value
             return
         object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: str | None = None) -> None:
+        """Drop ``name`` from the instance dict and from every registry but ``keep``: a name
+        re-registered in its own registry keeps its position, so replacing ``net[0]`` or
+        ``self.fc`` does not reorder ``print(net)``, ``state_dict()`` or ``Sequential``."""
         self.__dict__.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[registry].pop(name, None)
-        self._non_persistent_buffers_set.discard(name)
+            if registry != keep:
+                self.__dict__[registry].pop(name, None)
+        if keep != "_buffers":
+            self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str) -> Any:
         # Called only when normal lookup fails: parameters, buffers and children live in dicts.
@@ -167,9 +172,9 @@ class Module:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         _check_name(name, self, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+            raise TypeError(f"cannot assign '{_type_name(param)}' object to parameter "
                             f"'{name}' (gradkit.nn.Parameter or None required)")
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True
@@ -180,11 +185,13 @@ class Module:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         _check_name(name, self, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
+            raise TypeError(f"cannot assign '{_type_name(tensor)}' object to buffer "
                             f"'{name}' (gradkit Tensor or None required)")
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
             self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -192,7 +199,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         _check_name(name, self, "module")
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self._modules[name] = module
 
     register_module = add_module
@@ -411,13 +418,13 @@ class Module:
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
-        if strict:
-            if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+        if strict:  # PyTorch lists missing keys first, then unexpected ones, then shapes
             if missing:
                 errors.append("Missing key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in missing) + ". ")
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
         updates = []
         for key, target in own.items():
             if key not in state_dict:
@@ -425,8 +432,8 @@ class Module:
             value = state_dict[key]
             if not isinstance(value, Tensor):
                 errors.append(f'While copying the parameter named "{key}", expected '
-                              f"torch.Tensor or Tensor-like object from checkpoint but received "
-                              f"{type(value)}")
+                              f"gradkit.Tensor or Tensor-like object from checkpoint but "
+                              f"received {type(value)}")
                 continue
             if tuple(value.shape) != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape "
@@ -465,11 +472,16 @@ class Module:
         return text + ")"
 
 
+def _type_name(value: Any) -> str:
+    """How PyTorch names a wrongly assigned value: ``gradkit.FloatTensor`` for a tensor."""
+    return value.type() if isinstance(value, Tensor) else type(value).__name__
+
+
 def _check_name(name: str, module: Module, kind: str) -> None:
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
     if "." in name:
-        raise KeyError(f'{kind} name can\'t contain "."')
+        raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
     if name == "":
         raise KeyError(f'{kind} name can\'t be empty string ""')
     if hasattr(module, name) and name not in module._parameters and \
