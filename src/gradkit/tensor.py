@@ -1192,22 +1192,16 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         np_index, _ = indexing.to_numpy_index(index, self._data.shape)
-        value = _operand(value)
-        if value is NotImplemented:
+        operand = _operand(value)
+        if operand is NotImplemented:
             raise TypeError(f"can't assign a {type(value).__name__} to a Tensor")
         self._check_inplace()
-        if _grad_state.enabled and (self._requires_grad or getattr(value, "_requires_grad",
+        if _grad_state.enabled and (self._requires_grad or getattr(operand, "_requires_grad",
                                                                    False)):
-            self._inplace_from(indexing.IndexPut.apply(self._snapshot(), value, index=np_index))
+            self._inplace_from(indexing.IndexPut.apply(self._snapshot(), operand,
+                                                       index=np_index))
             return
-        source = getattr(value, "_data", value)
-        try:
-            self._data[np_index] = source
-        except ValueError:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(np.shape(source))} cannot be "
-                f"broadcast to indexing result of shape "
-                f"{list(np.empty(self._data.shape)[np_index].shape)}") from None
+        indexing.assign(self._data, np_index, getattr(operand, "_data", operand))
         self._bump()
 
     # ------------------------------------------------------------------------------------------

@@ -41,14 +41,17 @@ def _convert_one(item: Any) -> tuple[Any, bool]:
     if isinstance(item, (list, tuple, _ndarray)):
         array = np.asarray([getattr(x, "_data", x) for x in item] if isinstance(item, list)
                            else item)
+        if array.size == 0:
+            array = array.astype(np.int64)  # ``x[[]]`` selects nothing (NumPy reads [] as float)
         if array.dtype.kind == "f":
             raise IndexError(
                 "tensors used as indices must be long, int, byte or bool tensors")
         if array.dtype == object:
             raise IndexError(f"too many indices or unsupported index: {item!r}")
-        if array.size == 0 and array.dtype.kind == "f" or array.size == 0:
-            array = array.astype(np.int64)
         return array, True
+    if isinstance(item, str):
+        # PyTorch tries to make a tensor of any sequence, and strings are sequences.
+        raise TypeError("new(): invalid data type 'str'")
     raise IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
         f"valid indices (got {type(item).__name__})")
@@ -69,6 +72,8 @@ def to_numpy_index(index: Any, shape: tuple) -> tuple[Any, bool]:
 
     Integers are bounds-checked here so the error names the dimension as PyTorch does.
     """
+    if isinstance(index, list) and _list_as_tuple(index):
+        index = tuple(index)
     items = index if isinstance(index, tuple) else (index,)
     converted = []
     advanced = False
@@ -84,8 +89,18 @@ def to_numpy_index(index: Any, shape: tuple) -> tuple[Any, bool]:
     return tuple(converted), advanced
 
 
+def _list_as_tuple(index: list) -> bool:
+    """PyTorch's (and old NumPy's) rule: a short list holding a sequence, slice, tensor, None or
+    ``...`` is read as a tuple of indices (``x[[[0, 1], [2, 3]]]`` is ``x[[0, 1], [2, 3]]``)."""
+    if len(index) >= 32:
+        return False
+    return any(item is None or item is Ellipsis or hasattr(item, "_data")
+               or isinstance(item, (list, tuple, range, slice, _ndarray)) for item in index)
+
+
 def _check_bounds(items: list, shape: tuple) -> None:
-    consumed = sum(1 if not (i is None or i is Ellipsis) else 0 for i in items
+    # A bool scalar (``x[True]``) adds a dim of size 1 or 0 and consumes none.
+    consumed = sum(1 if not (i is None or i is Ellipsis or type(i) is bool) else 0 for i in items
                    if not (type(i) is _ndarray and i.dtype == np.bool_))
     consumed += sum(i.ndim for i in items if type(i) is _ndarray and i.dtype == np.bool_)
     if consumed > len(shape):
@@ -97,7 +112,7 @@ def _check_bounds(items: list, shape: tuple) -> None:
             rest = sum(1 for i in items[position + 1:] if i is not None)
             dim = len(shape) - rest
             continue
-        if item is None:
+        if item is None or type(item) is bool:
             continue
         if type(item) is _ndarray and item.dtype == np.bool_:
             if item.shape != shape[dim:dim + item.ndim] and item.ndim:
@@ -164,7 +179,7 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, a, value, index=None):
         out = a.copy()
-        out[index] = value
+        assign(out, index, value)
         ctx.index = index
         return out
 
@@ -173,3 +188,14 @@ class IndexPut(Function):
         grad_a = grad.copy()
         grad_a[ctx.index] = 0
         return grad_a, grad[ctx.index]
+
+
+def assign(target: np.ndarray, index: Any, value: Any) -> None:
+    """``target[index] = value`` with PyTorch's error when ``value`` does not broadcast."""
+    try:
+        target[index] = value
+    except ValueError:
+        slot = np.empty(target.shape, dtype=np.bool_)[index].shape
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
+            f"to indexing result of shape {list(slot)}") from None
