@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import numpy as np
+from pathlib import Path
+
 import pytest
 from PIL import Image
 
@@ -158,7 +160,7 @@ def test_image_and_label_counts_must_agree(tmp_path):
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("folder", ["mnist", "fashion-mnist"])
 def test_recorded_md5_sums_are_the_readmes(folder):
-    readme = open(os.path.join(_bundled.BUNDLED_DIR, folder, "README.md")).read()
+    readme = Path(_bundled.BUNDLED_DIR, folder, "README.md").read_text()
     section = readme.split(f"## {folder}/")[1].split("\n## ")[0]
     table = dict(re.findall(r"\| (\S+-ubyte)\s*\| ([0-9a-f]{32}) \|", section))
     assert table == _bundled.BUNDLED_MD5[folder]
@@ -167,7 +169,7 @@ def test_recorded_md5_sums_are_the_readmes(folder):
 def test_a_damaged_bundled_file_fails_its_md5_check(tmp_path):
     source = _bundled.bundled_file("mnist", TEST_LABELS)
     copy = os.path.join(tmp_path, "labels.gz")
-    content = bytearray(gzip.decompress(open(source, "rb").read()))
+    content = bytearray(gzip.decompress(Path(source).read_bytes()))
     content[100] ^= 1  # one flipped bit in a label
     with open(copy, "wb") as f:
         f.write(gzip.compress(bytes(content)))

@@ -10,6 +10,8 @@ import sys
 import threading
 from typing import Any, Dict, Tuple
 
+from pathlib import Path
+
 import pytest
 
 from gradkit.vision import datasets
@@ -77,7 +79,7 @@ def test_a_good_file_is_downloaded_and_checked(site, tmp_path):
     routes["/a/file.gz"] = ("ok", BODY)
     path = download_url([f"{base}/a/"], str(tmp_path), "file.gz", BODY_MD5, **FAST)
     assert path == os.path.join(tmp_path, "file.gz")
-    assert open(path, "rb").read() == BODY and os.listdir(tmp_path) == ["file.gz"]
+    assert Path(path).read_bytes() == BODY and os.listdir(tmp_path) == ["file.gz"]
     assert check_integrity(path, BODY_MD5) and calculate_md5(path) == BODY_MD5
     assert not check_integrity(path, "0" * 32) and not check_integrity(str(tmp_path / "nope"))
 
@@ -107,7 +109,7 @@ def test_a_flaky_server_succeeds_on_retry(site, tmp_path):
     base, routes, hits = site
     routes["/a/file.gz"] = ("flaky", BODY, 1)
     download_url([f"{base}/a/"], str(tmp_path), "file.gz", BODY_MD5, **FAST)
-    assert hits["/a/file.gz"] == 2 and open(tmp_path / "file.gz", "rb").read() == BODY
+    assert hits["/a/file.gz"] == 2 and Path(tmp_path / "file.gz").read_bytes() == BODY
 
 
 def test_the_next_mirror_is_tried(site, tmp_path):
@@ -156,7 +158,7 @@ def fashion_site(site, monkeypatch):
     base, routes, hits = site
     resources = []
     for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", TEST_IMAGES, TEST_LABELS):
-        content = open(_bundled.bundled_file("fashion-mnist", name), "rb").read()
+        content = Path(_bundled.bundled_file("fashion-mnist", name)).read_bytes()
         routes[f"/fashion/{name}.gz"] = ("ok", content)
         resources.append((name + ".gz", hashlib.md5(content).hexdigest()))
     monkeypatch.setattr(datasets.FashionMNIST, "mirrors", [f"{base}/fashion/"])
@@ -188,7 +190,7 @@ def test_files_already_extracted_are_not_downloaded(fashion_site, tmp_path):
 
     for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
         with open(os.path.join(raw, name), "wb") as f:
-            f.write(gzip.decompress(open(_bundled.bundled_file("fashion-mnist", name), "rb").read()))
+            f.write(gzip.decompress(Path(_bundled.bundled_file("fashion-mnist", name)).read_bytes()))
     datasets.FashionMNIST(root=str(tmp_path), train=False, download=True)
     assert sorted(hits) == [f"/fashion/{TEST_IMAGES}.gz", f"/fashion/{TEST_LABELS}.gz"]
 
