@@ -132,15 +132,6 @@ def _size_args(args: tuple) -> tuple:
     return tuple(out)
 
 
-def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
-    """Apply a binary op, turning NumPy's broadcasting error into PyTorch's."""
-    try:
-        return op.apply(a, b)
-    except ValueError:
-        shape_ops.check_broadcast(getattr(a, "_data", a), getattr(b, "_data", b))
-        raise
-
-
 def _plain(array: Any) -> Tensor:
     """Wrap a result that is never differentiable (comparisons, argmax, ...)."""
     return Tensor._wrap(array if type(array) is _ndarray else np.asarray(array))
@@ -603,53 +594,53 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     # arithmetic operators
     # ------------------------------------------------------------------------------------------
+    # Binary operators take Tensors and Python numbers as they are (the fast path); NumPy
+    # arrays, lists and NumPy scalars go through ``_operand``; anything else is NotImplemented.
     def __add__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.Add, self, other)
+        if other.__class__ not in _DIRECT_OPERANDS:
+            other = _operand(other)
+            if other is NotImplemented:
+                return other
+        return ew.Add.apply(self, other)
 
-    def __radd__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.Add, self, other)
+    __radd__ = __add__
 
     def __sub__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.Sub, self, other)
+        if other.__class__ not in _DIRECT_OPERANDS:
+            other = _operand(other)
+            if other is NotImplemented:
+                return other
+        return ew.Sub.apply(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.RSub, self, other)
+        if other.__class__ not in _DIRECT_OPERANDS:
+            other = _operand(other)
+            if other is NotImplemented:
+                return other
+        return ew.RSub.apply(self, other)
 
     def __mul__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.Mul, self, other)
+        if other.__class__ not in _DIRECT_OPERANDS:
+            other = _operand(other)
+            if other is NotImplemented:
+                return other
+        return ew.Mul.apply(self, other)
 
-    def __rmul__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.Mul, self, other)
+    __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.Div, self, other)
+        if other.__class__ not in _DIRECT_OPERANDS:
+            other = _operand(other)
+            if other is NotImplemented:
+                return other
+        return ew.Div.apply(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return other
-        return _binary(ew.RDiv, self, other)
+        if other.__class__ not in _DIRECT_OPERANDS:
+            other = _operand(other)
+            if other is NotImplemented:
+                return other
+        return ew.RDiv.apply(self, other)
 
     def __floordiv__(self, other: Any) -> Tensor:
         return self.floor_divide(other)
@@ -872,7 +863,7 @@ class Tensor:
 
     def remainder(self, other: Any) -> Tensor:
         """``self % other`` with the sign of ``other``."""
-        return _binary(ew.Remainder, self, _operand(other))
+        return ew.Remainder.apply(self, _operand(other))
 
     fmod = remainder
 
@@ -881,7 +872,7 @@ class Tensor:
         exponent = _operand(exponent)
         if exponent is NotImplemented:
             raise TypeError("pow() exponent must be a number or a Tensor")
-        return _binary(ew.Pow, self, exponent)
+        return ew.Pow.apply(self, exponent)
 
     def square(self) -> Tensor:
         """``self ** 2``."""
@@ -963,11 +954,11 @@ class Tensor:
 
     def maximum(self, other: Tensor) -> Tensor:
         """Elementwise maximum of two tensors."""
-        return _binary(ew.Maximum, self, _tensor_operand(other, "maximum"))
+        return ew.Maximum.apply(self, _tensor_operand(other, "maximum"))
 
     def minimum(self, other: Tensor) -> Tensor:
         """Elementwise minimum of two tensors."""
-        return _binary(ew.Minimum, self, _tensor_operand(other, "minimum"))
+        return ew.Minimum.apply(self, _tensor_operand(other, "minimum"))
 
     # ------------------------------------------------------------------------------------------
     # reductions
@@ -1243,7 +1234,7 @@ class Tensor:
         self._check_inplace()
         if _grad_state.enabled and (self._requires_grad or getattr(other, "_requires_grad",
                                                                    False)):
-            return self._inplace_from(_binary(op, self._snapshot(), other))
+            return self._inplace_from(op.apply(self._snapshot(), other))
         a = self._data
         b = getattr(other, "_data", other)
         _check_cast(ew.result_dtype(a, b) if ufunc is not np.true_divide
@@ -1478,11 +1469,7 @@ def _binary_alpha(op: type[Function], a: Tensor, other: Any, alpha: Any) -> Tens
     other = _operand(other)
     if other is NotImplemented:
         raise TypeError(f"unsupported operand type {type(other).__name__}")
-    try:
-        return op.apply(a, other, alpha=alpha)
-    except ValueError:
-        shape_ops.check_broadcast(a._data, getattr(other, "_data", other))
-        raise
+    return op.apply(a, other, alpha=alpha)
 
 
 def _dim_alias(dim: Any, axis: Any, keepdim: Any, keepdims: Any) -> tuple[Any, bool]:
@@ -1509,7 +1496,7 @@ def _var_args(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, Any]:
 def _max_min(t: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     if isinstance(dim, Tensor):
         op = ew.Maximum if largest else ew.Minimum
-        return _binary(op, t, dim)
+        return op.apply(t, dim)
     if dim is None:
         return reduction.MaxAll.apply(t, dim=None, keepdim=False, largest=largest)
     values = reduction.MaxDim.apply(t, dim, keepdim=keepdim, largest=largest)
@@ -1545,3 +1532,4 @@ def _arg_extreme(t: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
 
 
 Function.tensor_type = Tensor
+_DIRECT_OPERANDS = frozenset({Tensor, float, int})

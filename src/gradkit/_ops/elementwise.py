@@ -77,10 +77,23 @@ def true_divide_operands(a: Any, b: Any) -> tuple[Any, Any]:
     return a, b
 
 
+class BinaryFunction(Function):
+    """A Function whose operands broadcast: NumPy's broadcasting ValueError becomes
+    PyTorch's RuntimeError naming the sizes and the dimension."""
+
+    @classmethod
+    def explain_error(cls, arrays: tuple) -> None:
+        from .shape import check_broadcast
+
+        shaped = [a for a in arrays if type(a) is _ndarray]
+        if len(shaped) >= 2:
+            check_broadcast(shaped[0], shaped[1])
+
+
 # ---------------------------------------------------------------------------------------------
 # arithmetic
 # ---------------------------------------------------------------------------------------------
-class Add(Function):
+class Add(BinaryFunction):
     """``a + alpha * b``; d/da = 1, d/db = alpha."""
 
     @staticmethod
@@ -96,7 +109,7 @@ class Add(Function):
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
 
 
-class Sub(Function):
+class Sub(BinaryFunction):
     """``a - alpha * b``; d/da = 1, d/db = -alpha."""
 
     @staticmethod
@@ -125,7 +138,7 @@ def _check_no_bool_subtraction(a: Any, b: Any) -> None:
             "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
-class RSub(Function):
+class RSub(BinaryFunction):
     """``b - a`` for a Python scalar ``b`` on the left (``2 - x``)."""
 
     @staticmethod
@@ -139,7 +152,7 @@ class RSub(Function):
         return -grad, None
 
 
-class Mul(Function):
+class Mul(BinaryFunction):
     """``a * b``; d/da = b, d/db = a."""
 
     @staticmethod
@@ -156,7 +169,7 @@ class Mul(Function):
                 grad * a if edges[1] is not None else None)
 
 
-class Div(Function):
+class Div(BinaryFunction):
     """``a / b`` (true division); d/da = 1/b, d/db = -a/b²."""
 
     @staticmethod
@@ -172,7 +185,7 @@ class Div(Function):
         return grad_a, (-grad_a * a / b if ctx.next_edges[1] is not None else None)
 
 
-class RDiv(Function):
+class RDiv(BinaryFunction):
     """``b / a`` for a Python scalar ``b`` on the left (``1 / x``); d/da = -b/a²."""
 
     @staticmethod
@@ -213,7 +226,7 @@ def _check_integer_power(base: Any, exponent: Any) -> None:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
-class Pow(Function):
+class Pow(BinaryFunction):
     """``a ** b``; d/da = b·a^(b-1), d/db = a^b·log(a) (0 where a = 0, as in PyTorch)."""
 
     @staticmethod
@@ -240,7 +253,7 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class RPow(Function):
+class RPow(BinaryFunction):
     """``b ** a`` for a Python scalar base ``b`` (``2 ** x``); d/da = b^a·log(b)."""
 
     @staticmethod
@@ -440,7 +453,7 @@ class Clamp(Function):
         return grad * mask, None, None
 
 
-class Maximum(Function):
+class Maximum(BinaryFunction):
     """Elementwise ``max(a, b)``; at ties the gradient is split 0.5/0.5, as PyTorch does."""
 
     @staticmethod
@@ -456,7 +469,7 @@ class Maximum(Function):
         return grad * share, grad * (1 - share)
 
 
-class Minimum(Function):
+class Minimum(BinaryFunction):
     """Elementwise ``min(a, b)``; at ties the gradient is split 0.5/0.5, as PyTorch does."""
 
     @staticmethod
@@ -472,7 +485,7 @@ class Minimum(Function):
         return grad * share, grad * (1 - share)
 
 
-class Where(Function):
+class Where(BinaryFunction):
     """``a`` where ``condition`` else ``b``; each side's gradient is masked accordingly."""
 
     @staticmethod
@@ -519,7 +532,7 @@ class Clone(Function):
         return grad
 
 
-class Remainder(Function):
+class Remainder(BinaryFunction):
     """``a % b`` with the sign of ``b`` (Python's rule, as PyTorch); d/da = 1,
     d/db = -floor(a / b)."""
 

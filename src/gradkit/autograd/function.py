@@ -111,6 +111,12 @@ class Function:
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
 
+    @classmethod
+    def explain_error(cls, arrays: tuple) -> None:
+        """Called when ``forward`` raised a ValueError: raise the PyTorch-style error that
+        explains it in the user's terms (ops that broadcast override this), or return to let
+        the original error through."""
+
     # -- the one place that records the graph ----------------------------------------------
     @classmethod
     def apply(cls, *inputs: Any, **kwargs: Any) -> Any:
@@ -119,8 +125,17 @@ class Function:
         ctx = cls.__new__(cls)
         # isinstance, not getattr with a default: a failed attribute lookup on a Python scalar
         # costs more than the NumPy op itself on small tensors.
-        out = cls.forward(ctx, *[x._data if isinstance(x, tensor_type) else x for x in inputs],
-                          **kwargs)
+        if len(inputs) == 2:  # most ops: unrolled, as this line runs for every op
+            a, b = inputs
+            arrays = (a._data if isinstance(a, tensor_type) else a,
+                      b._data if isinstance(b, tensor_type) else b)
+        else:
+            arrays = [x._data if isinstance(x, tensor_type) else x for x in inputs]
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError:
+            cls.explain_error(arrays)
+            raise
         if type(out) is not _ndarray:
             out = np.asarray(out)
         result = tensor_type.__new__(tensor_type)
@@ -132,16 +147,9 @@ class Function:
         result.grad_fn = None
         if not _grad_state.enabled:
             return result
-        edges = None
-        for i, x in enumerate(inputs):
-            if isinstance(x, tensor_type) and x._requires_grad:
-                if edges is None:
-                    edges = [None] * len(inputs)
-                a = x._data
-                node = x.grad_fn
-                edges[i] = ((node, a.shape, a.dtype, True) if node is not None
-                            else (x, a.shape, a.dtype, False))
-        if edges is None:
+        edges = [_edge(x) if isinstance(x, tensor_type) and x._requires_grad else None
+                 for x in inputs]
+        if edges.count(None) == len(edges):
             return result
         ctx.next_edges = edges
         if ctx.to_save:
@@ -149,6 +157,16 @@ class Function:
         result._requires_grad = True
         result.grad_fn = ctx
         return result
+
+
+def _edge(x: Any) -> tuple:
+    """Where an input's gradient goes: its grad_fn node, or the leaf itself (AccumulateGrad),
+    with the shape and dtype the gradient must be brought to."""
+    a = x._data
+    node = x.grad_fn
+    if node is not None:
+        return (node, a.shape, a.dtype, True)
+    return (x, a.shape, a.dtype, False)
 
 
 def _saved_versions(saved: tuple, inputs: tuple, result: Any, tensor_type: type) -> list:
