@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence
 
 from .collate import default_collate, default_convert
@@ -25,18 +24,26 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 __all__ = ["DataLoader", "get_worker_info", "WorkerInfo"]
 
 
-@dataclass
 class WorkerInfo:
     """What ``get_worker_info()`` returns inside the loader's background thread.
 
     gradkit has a single prefetch thread, so ``id`` is 0 and ``num_workers`` is 1 (an
     ``IterableDataset`` that shards its stream by worker then yields everything, once).
+
+    Example:
+        >>> WorkerInfo(id=0, num_workers=1, seed=0, dataset=None).num_workers
+        1
     """
 
-    id: int
-    num_workers: int
-    seed: int
-    dataset: Any
+    def __init__(self, id: int, num_workers: int, seed: int, dataset: Any) -> None:  # noqa: A002
+        self.id = id
+        self.num_workers = num_workers
+        self.seed = seed
+        self.dataset = dataset
+
+    def __repr__(self) -> str:
+        return (f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed}, "
+                f"dataset={type(self.dataset).__name__})")
 
 
 _worker_state = threading.local()

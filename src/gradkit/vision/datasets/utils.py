@@ -14,14 +14,10 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
-import socket
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from typing import IO, Any, List, Optional, Sequence
 
 __all__ = ["calculate_md5", "check_integrity", "download_url"]
@@ -88,6 +84,11 @@ class _SilentBar:
 def _fetch_once(url: str, out: IO[bytes], md5: Optional[str], timeout: float,
                 progress: bool, name: str) -> None:
     """Stream ``url`` into ``out``; raise _Retryable or _NextMirror on failure."""
+    # Imported here: the HTTP stack costs ~10 ms to import and is needed only to download.
+    import http.client
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
     try:
         response = urllib.request.urlopen(request, timeout=timeout)
@@ -118,7 +119,7 @@ def _fetch_once(url: str, out: IO[bytes], md5: Optional[str], timeout: float,
         except http.client.IncompleteRead as error:
             raise _Retryable(f"connection closed early after {received + len(error.partial)} "
                              f"of {expected} bytes") from None
-        except (OSError, socket.timeout, http.client.HTTPException) as error:
+        except (OSError, http.client.HTTPException) as error:  # includes socket timeouts
             raise _Retryable(f"transfer failed after {received} bytes: {error}") from None
         finally:
             bar.close()
