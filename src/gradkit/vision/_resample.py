@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import functools
-import math
 from typing import Tuple
 
 import numpy as np

@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import numbers
 import sys
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 

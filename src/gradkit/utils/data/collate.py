@@ -30,7 +30,7 @@ from __future__ import annotations
 import collections.abc
 import copy
 import re
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Tuple, Type, Union
 
 import numpy as np
 
