@@ -1221,6 +1221,11 @@ class Tensor:
     def _inplace_from(self, result: Tensor) -> Tensor:
         """Make ``self`` take ``result``'s values (in its own memory) and graph position."""
         _check_cast(result._data.dtype, self._data.dtype)
+        if result._data.shape != self._data.shape:
+            # ``a += b`` may broadcast b, but never grow a.
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(result._data.shape)}")
         np.copyto(self._data, result._data, casting="unsafe")
         self.grad_fn = result.grad_fn
         self._requires_grad = result._requires_grad
