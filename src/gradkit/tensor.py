@@ -93,6 +93,22 @@ class return_types:
         __slots__ = ()
 
 
+def parse_to_arguments(args: tuple, kwargs: dict) -> Any:
+    """The dtype asked for by ``.to(...)`` arguments (a dtype, a tensor whose dtype to take,
+    ``dtype=``), or None; device arguments are checked (only the CPU exists)."""
+    target = None
+    for a in list(args) + [kwargs.get("dtype"), kwargs.get("device")]:
+        if a is None:
+            continue
+        if isinstance(a, Tensor):
+            target = a.dtype
+        elif isinstance(a, (str, device)):
+            device(a)
+        else:
+            target = _dtype.to_dtype(a)
+    return target
+
+
 def _legacy_type_name(array: np.ndarray) -> str:
     return {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
             "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
@@ -140,6 +156,22 @@ def _plain(array: Any) -> Tensor:
 def _bool_array(x: Any, op: str) -> np.ndarray:
     data = x._data if isinstance(x, Tensor) else np.asarray(x)
     return data
+
+
+def _binary_operator(op: type[Function]) -> Any:
+    """A Tensor operator method for ``op``. Tensors and Python numbers go straight to the op
+    (the fast path); NumPy arrays, lists and NumPy scalars through ``_operand``; anything else
+    is NotImplemented, so Python can try the other operand."""
+
+    def operator(self: Tensor, other: Any) -> Tensor:
+        if other.__class__ not in _DIRECT_OPERANDS:
+            other = _operand(other)
+            if other is NotImplemented:
+                return other
+        return op.apply(self, other)
+
+    operator.__doc__ = op.__doc__
+    return operator
 
 
 class Tensor:
@@ -455,16 +487,7 @@ class Tensor:
 
         Returns ``self`` when nothing changes, as PyTorch does.
         """
-        target = None
-        for a in list(args) + [kwargs.get("dtype"), kwargs.get("device")]:
-            if a is None:
-                continue
-            if isinstance(a, Tensor):
-                target = a.dtype
-            elif isinstance(a, (str, device)):
-                device(a)  # validates: only the CPU exists
-            else:
-                target = _dtype.to_dtype(a)
+        target = parse_to_arguments(args, kwargs)
         copy = kwargs.get("copy", False)
         if target is None or target.numpy == self._data.dtype:
             return self.clone() if copy else self
@@ -594,53 +617,12 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     # arithmetic operators
     # ------------------------------------------------------------------------------------------
-    # Binary operators take Tensors and Python numbers as they are (the fast path); NumPy
-    # arrays, lists and NumPy scalars go through ``_operand``; anything else is NotImplemented.
-    def __add__(self, other: Any) -> Tensor:
-        if other.__class__ not in _DIRECT_OPERANDS:
-            other = _operand(other)
-            if other is NotImplemented:
-                return other
-        return ew.Add.apply(self, other)
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Any) -> Tensor:
-        if other.__class__ not in _DIRECT_OPERANDS:
-            other = _operand(other)
-            if other is NotImplemented:
-                return other
-        return ew.Sub.apply(self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        if other.__class__ not in _DIRECT_OPERANDS:
-            other = _operand(other)
-            if other is NotImplemented:
-                return other
-        return ew.RSub.apply(self, other)
-
-    def __mul__(self, other: Any) -> Tensor:
-        if other.__class__ not in _DIRECT_OPERANDS:
-            other = _operand(other)
-            if other is NotImplemented:
-                return other
-        return ew.Mul.apply(self, other)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: Any) -> Tensor:
-        if other.__class__ not in _DIRECT_OPERANDS:
-            other = _operand(other)
-            if other is NotImplemented:
-                return other
-        return ew.Div.apply(self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        if other.__class__ not in _DIRECT_OPERANDS:
-            other = _operand(other)
-            if other is NotImplemented:
-                return other
-        return ew.RDiv.apply(self, other)
+    __add__ = __radd__ = _binary_operator(ew.Add)
+    __sub__ = _binary_operator(ew.Sub)
+    __rsub__ = _binary_operator(ew.RSub)
+    __mul__ = __rmul__ = _binary_operator(ew.Mul)
+    __truediv__ = _binary_operator(ew.Div)
+    __rtruediv__ = _binary_operator(ew.RDiv)
 
     def __floordiv__(self, other: Any) -> Tensor:
         return self.floor_divide(other)
@@ -732,16 +714,22 @@ class Tensor:
         return self._compare(other, np.not_equal)
 
     def __lt__(self, other: Any) -> Tensor:
+        """Elementwise ``<`` (bool tensor)."""
         return self._compare(other, np.less)
 
     def __le__(self, other: Any) -> Tensor:
+        """Elementwise ``<=`` (bool tensor)."""
         return self._compare(other, np.less_equal)
 
     def __gt__(self, other: Any) -> Tensor:
+        """Elementwise ``>`` (bool tensor)."""
         return self._compare(other, np.greater)
 
     def __ge__(self, other: Any) -> Tensor:
+        """Elementwise ``>=`` (bool tensor)."""
         return self._compare(other, np.greater_equal)
+
+    lt, le, gt, ge = __lt__, __le__, __gt__, __ge__
 
     def eq(self, other: Any) -> Tensor:
         """Elementwise ``==`` (bool tensor)."""
@@ -750,22 +738,6 @@ class Tensor:
     def ne(self, other: Any) -> Tensor:
         """Elementwise ``!=`` (bool tensor)."""
         return self._compare(other, np.not_equal)
-
-    def lt(self, other: Any) -> Tensor:
-        """Elementwise ``<`` (bool tensor)."""
-        return self._compare(other, np.less)
-
-    def le(self, other: Any) -> Tensor:
-        """Elementwise ``<=`` (bool tensor)."""
-        return self._compare(other, np.less_equal)
-
-    def gt(self, other: Any) -> Tensor:
-        """Elementwise ``>`` (bool tensor)."""
-        return self._compare(other, np.greater)
-
-    def ge(self, other: Any) -> Tensor:
-        """Elementwise ``>=`` (bool tensor)."""
-        return self._compare(other, np.greater_equal)
 
     def equal(self, other: Tensor) -> bool:
         """True when both tensors have the same shape and values."""

@@ -39,6 +39,21 @@ def is_grad_enabled() -> bool:
     return state.enabled
 
 
+def _with_mode(func: F, mode: bool) -> F:
+    """``func`` wrapped to run with grad mode set to ``mode`` (restored afterwards)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = state.enabled
+        state.enabled = mode
+        try:
+            return func(*args, **kwargs)
+        finally:
+            state.enabled = previous
+
+    return wrapper  # type: ignore[return-value]
+
+
 class _GradModeContext:
     """Base of the grad-mode context managers; each is also a decorator.
 
@@ -66,18 +81,7 @@ class _GradModeContext:
         state.enabled = self._previous.pop()
 
     def __call__(self, func: F) -> F:
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = state.enabled
-            state.enabled = mode
-            try:
-                return func(*args, **kwargs)
-            finally:
-                state.enabled = previous
-
-        return wrapper  # type: ignore[return-value]
+        return _with_mode(func, self.mode)
 
 
 class no_grad(_GradModeContext):
@@ -149,15 +153,4 @@ class set_grad_enabled:
     def __call__(self, func: F) -> F:
         # As a decorator the mode applies per call, not from the moment of decoration.
         state.enabled = self.previous
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = state.enabled
-            state.enabled = mode
-            try:
-                return func(*args, **kwargs)
-            finally:
-                state.enabled = previous
-
-        return wrapper  # type: ignore[return-value]
+        return _with_mode(func, self.mode)

@@ -7,13 +7,28 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["Parameter", "UninitializedParameter"]
+__all__ = ["Parameter", "UninitializedParameter", "reset_grads"]
+
+
+def reset_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Clear the ``.grad`` of each tensor: drop it (default) or zero it in place.
+
+    Example:
+        >>> reset_grads(net.parameters())
+    """
+    for t in tensors:
+        if t._grad is None:
+            continue
+        if set_to_none:
+            t._grad = None
+        else:
+            t._grad._data[...] = 0
 
 
 class Parameter(Tensor):

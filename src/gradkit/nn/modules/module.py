@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
-from ..parameter import Parameter
+from ..parameter import Parameter, reset_grads
 
 __all__ = ["Module"]
 
@@ -314,13 +314,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter (to None by default)."""
-        for p in self.parameters():
-            if p._grad is None:
-                continue
-            if set_to_none:
-                p._grad = None
-            else:
-                p._grad._data[...] = 0
+        reset_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every descendant, then on this module; returns this module.
@@ -339,22 +333,11 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Convert floating-point parameters and buffers to a dtype; devices other than the
         CPU raise."""
-        from ...tensor import device
+        from ...tensor import parse_to_arguments
 
-        target = None
-        for a in list(args) + [kwargs.get("dtype"), kwargs.get("device")]:
-            if a is None:
-                continue
-            if isinstance(a, Tensor):
-                target = a.dtype
-            elif isinstance(a, (str, device)):
-                device(a)  # validates: only the CPU exists
-            else:
-                target = a
+        target = parse_to_arguments(args, kwargs)
         if target is not None:
-            from ... import _dtype
-
-            numpy_dtype = _dtype.to_dtype(target).numpy
+            numpy_dtype = target.numpy
             for t in list(self.parameters()) + list(self.buffers()):
                 if t._data.dtype.kind == "f":
                     t._data = t._data.astype(numpy_dtype)
