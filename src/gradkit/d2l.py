@@ -156,7 +156,14 @@ def get_fashion_mnist_labels(labels: Iterable[Any]) -> list[str]:
 
 
 def get_dataloader_workers() -> int:
-    """The book's number of data-loading workers (4): a background prefetch thread here."""
+    """The book's number of data-loading workers (4).
+
+    gradkit's ``DataLoader`` turns any positive number into one background thread that prepares
+    batches ahead (its batches are array operations that release the GIL, so one is enough).
+
+    Example:
+        >>> data.DataLoader(dataset, 256, num_workers=d2l.get_dataloader_workers())
+    """
     return 4
 
 
@@ -214,9 +221,11 @@ class Accumulator:
         self.data = [0.0] * n
 
     def add(self, *args: Any) -> None:
+        """Add one value to each variable (numbers or one-element tensors)."""
         self.data = [a + float(b) for a, b in zip(self.data, args)]
 
     def reset(self) -> None:
+        """Set every variable back to 0."""
         self.data = [0.0] * len(self.data)
 
     def __getitem__(self, idx: int) -> float:
@@ -290,7 +299,8 @@ def train_ch3(net: Callable[[torch.Tensor], torch.Tensor], train_iter: Iterable[
         >>> history[-1]["test_acc"]
         0.8312
     """
-    animator = Animator(xlabel="epoch", xlim=[1, num_epochs], ylim=[0.3, 0.9],
+    # xlim [1, 1] for a one-epoch run would make matplotlib warn about a singular axis.
+    animator = Animator(xlabel="epoch", xlim=[1, max(num_epochs, 2)], ylim=[0.3, 0.9],
                         legend=["train loss", "train acc", "test acc"])
     history = []
     for epoch in range(num_epochs):

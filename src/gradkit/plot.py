@@ -65,6 +65,11 @@ def _array(x: Any) -> Any:
     return x
 
 
+def _is_scalar(value: Any) -> bool:
+    """One value: a number, or a 0-d tensor or array (which have ``__len__`` but no length)."""
+    return not hasattr(value, "__len__") or getattr(value, "ndim", 1) == 0
+
+
 def use_svg_display() -> None:
     """Show figures as SVG in Jupyter (does nothing elsewhere).
 
@@ -206,7 +211,7 @@ class Animator:
 
     In Jupyter the figure redraws in place. Elsewhere it needs no IPython: each ``add`` prints
     one line with the values and saves the figure to ``save_path`` (by default a file in the
-    temporary folder, named on the first ``add``); no window opens and nothing blocks.
+    temporary folder, named in the first line); no window opens and nothing blocks.
 
     Args:
         xlabel, ylabel, legend, xlim, ylim, xscale, yscale, fmts, nrows, ncols, figsize: as the
@@ -245,10 +250,10 @@ class Animator:
 
     def add(self, x: Any, y: Any) -> None:
         """Add a point to each curve: ``x`` one value or one per curve, ``y`` one per curve."""
-        if not hasattr(y, "__len__"):
+        if _is_scalar(y):
             y = [y]
         n = len(y)
-        if not hasattr(x, "__len__"):
+        if _is_scalar(x):
             x = [x] * n
         if not self.X:
             self.X = [[] for _ in range(n)]
@@ -280,7 +285,8 @@ class Animator:
         names = self.legend or [f"y{i}" for i in range(len(y))]
         values = ", ".join(f"{name} {float(v):.4f}" for name, v in zip(names, y)
                            if v is not None)
-        print(f"{x[0]:g}: {values}" if isinstance(x[0], (int, float)) else f"{x[0]}: {values}")
-        if not self._announced:
-            print(f"(figure saved to {self.save_path})")
+        line = f"{x[0]:g}: {values}" if isinstance(x[0], (int, float)) else f"{x[0]}: {values}"
+        if not self._announced:  # one line per add: the first one also says where the figure is
+            line += f"  (figure: {self.save_path})"
             self._announced = True
+        print(line, flush=True)
