@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -29,21 +29,22 @@ class Adam(Optimizer):
         lr: learning rate (default 1e-3).
         betas: (β1, β2), default (0.9, 0.999).
         eps: added to the denominator (default 1e-8).
-        weight_decay: L2 penalty added to the gradient (default 0).
+        weight_decay: L2 penalty added to the gradient (default 0), or with
+            ``decoupled_weight_decay`` a decay p = p·(1 − lr·weight_decay) (AdamW).
         amsgrad: use the running maximum of v.
         maximize: ascend instead of descend.
+        decoupled_weight_decay: AdamW's weight decay (PyTorch ≥ 2.6 spells AdamW this way).
 
     Example:
         >>> opt = gradkit.optim.Adam(net.parameters(), lr=0.01, betas=(0.9, 0.99))
     """
 
-    decoupled_weight_decay = False
-
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach: Any = None,
                  maximize: bool = False, capturable: bool = False,
-                 differentiable: bool = False, fused: Any = None) -> None:
+                 differentiable: bool = False, fused: Any = None,
+                 decoupled_weight_decay: bool = False) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0.0:
@@ -54,20 +55,23 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        # foreach/capturable/differentiable/fused choose PyTorch kernels; gradkit has one NumPy
+        # path, but keeps them in the groups so repr(opt) and state_dict() read as PyTorch's.
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize))
+                                      amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                                      capturable=capturable, differentiable=differentiable,
+                                      fused=fused,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
+        loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad, maximize = (group["weight_decay"], group["amsgrad"],
                                                group["maximize"])
+            decoupled = group.get("decoupled_weight_decay", False)
             for p, grad, state in self._params_with_grad(group):
                 data = p._data
                 if maximize:
@@ -81,7 +85,7 @@ class Adam(Optimizer):
                 state["step"]._data += 1
                 step = float(state["step"]._data)
                 if weight_decay:
-                    if self.decoupled_weight_decay:
+                    if decoupled:
                         data *= 1 - lr * weight_decay
                     else:
                         grad = grad + weight_decay * data
@@ -110,12 +114,12 @@ class AdamW(Adam):
         >>> opt = gradkit.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=0.01)
     """
 
-    decoupled_weight_decay = True
-
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
                  foreach: Any = None, capturable: bool = False, differentiable: bool = False,
                  fused: Any = None) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize)
+                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -10,11 +10,14 @@ Example:
 from __future__ import annotations
 
 import copy
+import functools
+import warnings
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from ..nn.parameter import reset_grads
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "required"]
@@ -41,13 +44,27 @@ class Optimizer:
         >>> opt.zero_grad(); loss.backward(); opt.step()
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every subclass's step() records that it ran, so an lr scheduler can warn when its
+        # step() comes first (the order mistake that skips the schedule's first lr).
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_records_calls", False):
+            @functools.wraps(step)
+            def recorded_step(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+                self._opt_called = True
+                return step(self, *args, **kwargs)
+
+            recorded_step._records_calls = True  # type: ignore[attr-defined]
+            cls.step = recorded_step  # type: ignore[method-assign]
+
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = defaults
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            f"Tensors or dicts, but got {type(params).__name__}")
+                            f"Tensors or dicts, but got {params.type()}")
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -63,7 +80,7 @@ class Optimizer:
             >>> opt.add_param_group({"params": extra_layer.parameters(), "lr": 0.01})
         """
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
@@ -85,25 +102,35 @@ class Optimizer:
                 raise ValueError(f"parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
             group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            # PyTorch only warns (and then steps such a parameter twice); so does gradkit.
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          UserWarning, stacklevel=3)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in seen for p in params) or len({id(p) for p in params}) != len(params):
+        if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to None (default), or to zeros in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    p._grad._data[...] = 0
+        reset_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their ``.grad``; subclasses implement it."""
         raise NotImplementedError
+
+    @staticmethod
+    def _evaluate(closure: Callable[[], Any] | None) -> Any:
+        """Run ``closure`` (which recomputes the loss) with recording on, as ``step`` does
+        before updating; None without a closure."""
+        if closure is None:
+            return None
+        from ..autograd.grad_mode import enable_grad
+
+        with enable_grad():
+            return closure()
 
     def _params_with_grad(self, group: dict) -> Iterable[tuple[Tensor, np.ndarray, dict]]:
         """``(param, grad array, state)`` for the group's parameters that have a gradient."""
@@ -154,7 +181,7 @@ class Optimizer:
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
         for i, group in enumerate(self.param_groups):
-            text += f"\nParameter Group {i}"
+            text += ("\n" if i else "") + f"\nParameter Group {i}"  # groups: blank line apart
             for key in sorted(group):
                 if key != "params":
                     text += f"\n    {key}: {group[key]}"
