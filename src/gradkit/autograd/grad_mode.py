@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +42,8 @@ def is_grad_enabled() -> bool:
 
 def _with_mode(func: F, mode: bool) -> F:
     """``func`` wrapped to run with grad mode set to ``mode`` (restored afterwards)."""
+    if inspect.isgeneratorfunction(func):
+        return _generator_with_mode(func, mode)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -50,6 +53,28 @@ def _with_mode(func: F, mode: bool) -> F:
             return func(*args, **kwargs)
         finally:
             state.enabled = previous
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _generator_with_mode(func: F, mode: bool) -> F:
+    """A decorated generator function: calling it only creates the generator, so the mode is
+    set around each step of the generator instead, and the caller's mode between steps."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        generator = func(*args, **kwargs)
+        to_send = None
+        while True:
+            previous = state.enabled
+            state.enabled = mode
+            try:
+                value = generator.send(to_send)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                state.enabled = previous
+            to_send = yield value
 
     return wrapper  # type: ignore[return-value]
 
