@@ -23,6 +23,7 @@ from . import _dtype
 from ._dtype import dtype as DType
 from ._ops import elementwise as ew
 from ._ops import indexing, linalg, reduction, shape as shape_ops
+from ._ops.views import ViewOf, ViewWrite, track_view
 from ._printing import tensor_repr
 from ._size import Size
 from .autograd import engine
@@ -188,7 +189,8 @@ class Tensor:
                 [6., 8.]])
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad",
+    # ``_view`` is set only on views, as ``(root base, view_fn)`` (see ``_ops/views.py``).
+    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad", "_view",
                  "__weakref__", "__dict__")
     # Keep NumPy from treating tensors as arrays in mixed expressions: ``np_scalar * tensor``
     # then returns a Tensor through ``__rmul__``.
@@ -1044,13 +1046,17 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
-        return shape_ops.Reshape.apply(self, shape=_size_args(shape))
+        shape = _size_args(shape)
+        return track_view(shape_ops.Reshape.apply(self, shape=shape), self,
+                          lambda a: a.reshape(shape))
 
     def view(self, *shape: Any) -> Tensor:
         """Like ``reshape`` but always a view; a dtype argument reinterprets the bytes."""
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Tensor, np.integer)):
             return Tensor._wrap(self._data.view(_dtype.to_dtype(shape[0]).numpy))
-        return shape_ops.View.apply(self, shape=_size_args(shape))
+        shape = _size_args(shape)
+        return track_view(shape_ops.View.apply(self, shape=shape), self,
+                          lambda a: a.reshape(shape))
 
     def view_as(self, other: Tensor) -> Tensor:
         """A view with ``other``'s shape."""
@@ -1074,15 +1080,18 @@ class Tensor:
 
     def squeeze(self, dim: Any = None) -> Tensor:
         """Remove dims of size 1 (all, or those in ``dim``)."""
-        return shape_ops.Squeeze.apply(self, dim=dim)
+        out = shape_ops.Squeeze.apply(self, dim=dim)
+        return track_view(out, self, lambda a: a.reshape(out._data.shape))
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a dim of size 1 at ``dim``."""
-        return shape_ops.Unsqueeze.apply(self, dim=dim)
+        out = shape_ops.Unsqueeze.apply(self, dim=dim)
+        return track_view(out, self, lambda a: a.reshape(out._data.shape))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dims."""
-        return shape_ops.Transpose.apply(self, dim0, dim1)
+        out = shape_ops.Transpose.apply(self, dim0, dim1)
+        return track_view(out, self, lambda a: np.swapaxes(a, dim0, dim1) if a.ndim else a)
 
     swapaxes = transpose
 
@@ -1091,11 +1100,15 @@ class Tensor:
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self._data.ndim}D")
-        return shape_ops.MatrixTranspose.apply(self, 0, 1) if self._data.ndim == 2 else self
+        if self._data.ndim != 2:
+            return self
+        return track_view(shape_ops.MatrixTranspose.apply(self, 0, 1), self, lambda a: a.T)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder dims."""
-        return shape_ops.Permute.apply(self, dims=_size_args(dims))
+        dims = _size_args(dims)
+        return track_view(shape_ops.Permute.apply(self, dims=dims), self,
+                          lambda a: np.transpose(a, dims))
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape without copying (-1 keeps a size)."""
@@ -1151,7 +1164,10 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     def __getitem__(self, index: Any) -> Tensor:
         np_index, advanced = indexing.to_numpy_index(index, self._data.shape)
-        return indexing.GetItem.apply(self, index=np_index, advanced=advanced)
+        out = indexing.GetItem.apply(self, index=np_index, advanced=advanced)
+        if advanced:
+            return out  # advanced indexing copies, as in PyTorch
+        return track_view(out, self, lambda a: a[np_index])
 
     def __setitem__(self, index: Any, value: Any) -> None:
         np_index, _ = indexing.to_numpy_index(index, self._data.shape)
@@ -1171,9 +1187,15 @@ class Tensor:
     # in-place ops
     # ------------------------------------------------------------------------------------------
     def _check_inplace(self) -> None:
-        if self._requires_grad and self.grad_fn is None and _grad_state.enabled:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation.")
+        if _grad_state.enabled:
+            if self._requires_grad and self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation.")
+            view = getattr(self, "_view", None)
+            if view is not None and view[0]._requires_grad and view[0].grad_fn is None:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation.")
         if not self._data.flags.writeable:
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers "
@@ -1199,8 +1221,20 @@ class Tensor:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}")
         np.copyto(self._data, result._data, casting="unsafe")
-        self.grad_fn = result.grad_fn
-        self._requires_grad = result._requires_grad
+        view = getattr(self, "_view", None)
+        if view is not None and result._requires_grad:
+            # Written through a view: the root base's graph node changes (CopySlices), and this
+            # view is re-derived from the new base.
+            root, view_fn = view
+            position = Tensor._wrap(root._data, root._requires_grad)
+            position.grad_fn = root.grad_fn
+            root.grad_fn = ViewWrite.apply(position, result, view_fn=view_fn).grad_fn
+            root._requires_grad = True
+            self.grad_fn = ViewOf.apply(root, view_fn=view_fn).grad_fn
+            self._requires_grad = True
+        else:
+            self.grad_fn = result.grad_fn
+            self._requires_grad = result._requires_grad
         self._bump()
         return self
 
@@ -1306,10 +1340,10 @@ class Tensor:
                     "fill_ only supports 0-dimension value tensor but got tensor with "
                     f"{value._data.ndim} dimensions.")
             value = value.item()
-        self._data[...] = value
         if _grad_state.enabled and self._requires_grad:
-            # The old values no longer matter: the graph through this tensor is cut.
-            self.grad_fn = _Fill.apply(self._snapshot()).grad_fn
+            # The old values no longer matter: no gradient flows back through the fill.
+            return self._inplace_from(_Fill.apply(self._snapshot(), value=value))
+        self._data[...] = value
         self._bump()
         return self
 
@@ -1403,8 +1437,8 @@ class _Fill(Function):
     node_name = "FillBackward0"
 
     @staticmethod
-    def forward(ctx, a):
-        return a
+    def forward(ctx, a, value=0):
+        return np.full_like(a, value)
 
     @staticmethod
     def backward(ctx, grad):

@@ -141,6 +141,8 @@ def _check_no_bool_subtraction(a: Any, b: Any) -> None:
 class RSub(BinaryFunction):
     """``b - a`` for a Python scalar ``b`` on the left (``2 - x``)."""
 
+    node_name = "RsubBackward1"
+
     @staticmethod
     def forward(ctx, a, b):
         _check_no_bool_subtraction(a, b)
@@ -188,6 +190,8 @@ class Div(BinaryFunction):
 class RDiv(BinaryFunction):
     """``b / a`` for a Python scalar ``b`` on the left (``1 / x``); d/da = -b/a²."""
 
+    node_name = "MulBackward0"  # PyTorch computes it as reciprocal(a) * b
+
     @staticmethod
     def forward(ctx, a, b):
         a, b = true_divide_operands(a, b)
@@ -233,6 +237,8 @@ class Pow(BinaryFunction):
     def forward(ctx, a, b):
         a, b = promote(a, b)
         _check_integer_power(a, b)
+        if type(b) is _ndarray:
+            ctx.node_name = "PowBackward1"  # PyTorch's name when the exponent is a tensor
         out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
@@ -255,6 +261,8 @@ class Pow(BinaryFunction):
 
 class RPow(BinaryFunction):
     """``b ** a`` for a Python scalar base ``b`` (``2 ** x``); d/da = b^a·log(b)."""
+
+    node_name = "PowBackward2"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -424,6 +432,8 @@ class Abs(Function):
 class Clamp(Function):
     """``min(max(a, low), high)``; the gradient passes where low <= a <= high."""
 
+    node_name = "ClampBackward1"
+
     @staticmethod
     def forward(ctx, a, low=None, high=None):
         if low is None and high is None:
@@ -541,6 +551,8 @@ class Remainder(BinaryFunction):
         a, b = promote(a, b)
         _check_integer_division(a, b)
         ctx.save_for_backward(a, b)
+        if type(b) is _ndarray:
+            ctx.node_name = "RemainderBackward1"
         return np.remainder(a, b)
 
     @staticmethod

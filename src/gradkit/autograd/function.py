@@ -98,9 +98,10 @@ class Function:
             "Hint: compute it out of place (e.g. `y = y + 1` instead of `y += 1`), or clone() "
             "it before modifying it.")
 
-    @classmethod
-    def name(cls) -> str:
-        return cls.node_name or f"{cls.__name__}Backward0"
+    def name(self) -> str:
+        """PyTorch's name of this node (an op may pick one per call, as ``PowBackward1`` for a
+        tensor exponent)."""
+        return self.node_name or f"{type(self).__name__}Backward0"
 
     @property
     def next_functions(self) -> tuple:
