@@ -38,11 +38,23 @@ class CheckpointError(RuntimeError):
     """A checkpoint file that is not valid safetensors (truncated, corrupt or not one)."""
 
 
+def _contiguous(tensor: Tensor) -> np.ndarray:
+    """The tensor's array in C order. Not ``np.ascontiguousarray``: it turns a 0-d array
+    (an optimizer's ``step``, a scalar loss) into shape ``(1,)``."""
+    array = tensor._data
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
 def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
     """The JSON skeleton of ``obj``, with each tensor replaced by ``{"__tensor__": name}``."""
     if isinstance(obj, Tensor):
         name = prefix or "tensor"
-        tensors[name] = np.ascontiguousarray(obj._data)
+        # Dotted paths can collide ({"a.b": x, "a": {"b": y}}); never let one overwrite another.
+        suffix = 1
+        while name in tensors:
+            name = f"{prefix or 'tensor'}#{suffix}"
+            suffix += 1
+        tensors[name] = _contiguous(obj)
         return {"__tensor__": name}
     if isinstance(obj, dict):
         out = {}
@@ -89,7 +101,7 @@ def _encode(obj: Any) -> bytes:
     tensors: dict[str, np.ndarray] = {}
     if _is_flat_state(obj):
         for key, value in obj.items():
-            tensors[key] = np.ascontiguousarray(value._data)
+            tensors[key] = _contiguous(value)
         metadata = {"format": "pt"}
     else:
         tree = _flatten(obj, "", tensors)
@@ -160,6 +172,9 @@ def _parse(raw: bytes, name: str) -> tuple[dict, dict[str, Tensor]]:
     if not isinstance(header, dict):
         raise CheckpointError(f"'{name}' has a corrupt header: not a JSON object")
     metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise CheckpointError(f"'{name}' has a corrupt header: __metadata__ must map strings "
+                              "to strings")
     buffer = memoryview(raw)[8 + header_len:]
     entries = []
     for key, info in header.items():
