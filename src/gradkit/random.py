@@ -11,12 +11,14 @@ Example:
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Sequence
 
 import numpy as np
 
 from . import _dtype
-from .tensor import Tensor, _size_args
+from ._creation import _shape
+from .tensor import Tensor
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm", "normal",
@@ -113,7 +115,8 @@ def set_rng_state(state: Tensor) -> None:
 def _float_dtype(dtype: Any) -> np.dtype:
     d = _dtype.to_dtype(dtype)
     if not d.is_floating_point:
-        raise RuntimeError(f"expected a floating point dtype for sampling, got {d}")
+        # PyTorch's kernels are dispatched by dtype; a missing one is NotImplementedError.
+        raise NotImplementedError(f"sampling is not implemented for {d} (use a float dtype)")
     return d.numpy
 
 
@@ -159,7 +162,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, devi
         >>> gradkit.rand(2, 3).shape
         gradkit.Size([2, 3])
     """
-    return _finish(uniform_array(0.0, 1.0, _size_args(size), _float_dtype(dtype), generator),
+    return _finish(uniform_array(0.0, 1.0, _shape(size, "rand"), _float_dtype(dtype), generator),
                    requires_grad)
 
 
@@ -172,7 +175,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
         >>> gradkit.randn(3, 4).shape
         gradkit.Size([3, 4])
     """
-    return _finish(normal_array(0.0, 1.0, _size_args(size), _float_dtype(dtype), generator),
+    return _finish(normal_array(0.0, 1.0, _shape(size, "randn"), _float_dtype(dtype), generator),
                    requires_grad)
 
 
@@ -188,34 +191,45 @@ def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint(*args: Any, size: Any = None, generator: Generator | None = None,
-            dtype: Any = None, device: Any = None, requires_grad: bool = False,
-            **_: Any) -> Tensor:
+def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None,
+            generator: Generator | None = None, dtype: Any = None, device: Any = None,
+            requires_grad: bool = False, **_: Any) -> Tensor:
     """Integers drawn uniformly from ``[low, high)``: ``randint(high, size)`` or
-    ``randint(low, high, size)``; int64 unless ``dtype`` says otherwise.
+    ``randint(low, high, size)`` (each also by keyword); int64 unless ``dtype`` says otherwise.
 
     Example:
         >>> gradkit.randint(0, 10, (3,)).dtype
         gradkit.int64
     """
-    numbers = [a for a in args if not isinstance(a, (tuple, list))]
-    shapes = [a for a in args if isinstance(a, (tuple, list))]
-    if size is None:
-        if not shapes:
-            raise TypeError("randint() missing 1 required positional argument: 'size'")
-        size = shapes[0]
-    if len(numbers) == 1:
-        low, high = 0, int(numbers[0])
-    elif len(numbers) == 2:
-        low, high = int(numbers[0]), int(numbers[1])
-    else:
+    positional = list(args)
+    if size is None and positional and isinstance(positional[-1], (tuple, list)):
+        size = positional.pop()
+    if high is None:
+        if not positional:
+            raise TypeError("randint() missing 1 required positional argument: 'high'")
+        high = positional.pop()
+    if low is None:
+        low = positional.pop() if positional else 0
+    if positional:
         raise TypeError("randint() expects (high, size) or (low, high, size)")
+    if size is None:
+        raise TypeError("randint() missing 1 required positional argument: 'size'")
+    low, high = _integer(low, "low"), _integer(high, "high")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
     target = _dtype.int64.numpy if dtype is None else _dtype.to_dtype(dtype).numpy
-    values = _rng(generator).integers(low, high, size=_size_args((size,)), dtype=np.int64)
+    values = _rng(generator).integers(low, high, size=_shape((size,), "randint"), dtype=np.int64)
     return _finish(values.astype(target, copy=False), requires_grad)
+
+
+def _integer(value: Any, name: str) -> int:
+    """An int bound of ``randint`` (an int tensor of one element counts; a float does not)."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"randint(): argument '{name}' must be int, not "
+                        f"{type(value).__name__}") from None
 
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None,  # noqa: A002
@@ -258,7 +272,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments: give a "
                             "size, or tensors as mean/std")
-        return _finish(normal_array(float(mean), float(std), _size_args((size,)),
+        return _finish(normal_array(float(mean), float(std), _shape((size,), "normal"),
                                     _float_dtype(dtype), generator), requires_grad)
     mean_a = mean._data if mean_t else np.asarray(mean, np.float32)
     std_a = std._data if std_t else np.asarray(std, mean_a.dtype)
@@ -268,7 +282,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
     if target.kind != "f":
         target = _dtype.get_default_dtype().numpy
     shape = np.broadcast_shapes(mean_a.shape, std_a.shape) if size is None else \
-        _size_args((size,))
+        _shape((size,), "normal")
     noise = normal_array(0.0, 1.0, shape, target, generator)
     return _finish((mean_a + std_a * noise).astype(target, copy=False), requires_grad)
 
@@ -281,6 +295,9 @@ def bernoulli(input: Tensor, p: float | None = None, *,  # noqa: A002
         >>> gradkit.bernoulli(gradkit.full((3,), 0.5)).shape
         gradkit.Size([3])
     """
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"bernoulli" not implemented for {input.dtype.name} '
+                                  "(use a float tensor of probabilities)")
     probs = input._data if p is None else np.full(input._data.shape, p)
     if np.any((probs < 0) | (probs > 1)):
         raise RuntimeError("bernoulli_ expects all elements of p to be in [0, 1]")
@@ -304,6 +321,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         >>> gradkit.multinomial(gradkit.tensor([0.0, 1.0]), 2, replacement=True)
         tensor([1, 1])
     """
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype.name}")
     weights = input._data.astype(np.float64)
     if weights.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
