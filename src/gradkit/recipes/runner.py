@@ -149,6 +149,8 @@ def run(recipe: ModuleType, config: Config, run_dir: Path, quiet: bool = False,
         KeyboardInterrupt: after saving what was finished (``metrics["interrupted"]``).
     """
     config = config.with_defaults(recipe.DEFAULTS)
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)  # before training: fail early, not after it
     seed_everything(config.seed)
     started = time.perf_counter()
     experiments = recipe.build(config)
