@@ -12,7 +12,9 @@ NAME = "digits"
 SECTION = "4.3 on MNIST"
 SUMMARY = "MLP 784-256-10 on MNIST handwritten digits"
 TASK = "classification"
-DEFAULTS = {"epochs": 10, "lr": 0.1, "batch_size": 256}
+# The book's lr of 0.1 leaves this MLP short of 0.95 on MNIST after 10 epochs (0.948 with the
+# same code on PyTorch); 0.5, the rate of the book's dropout chapter, reaches about 0.977.
+DEFAULTS = {"epochs": 10, "lr": 0.5, "batch_size": 256}
 LABELS = tuple(str(d) for d in range(10))
 
 
