@@ -1,0 +1,39 @@
+"""Run code written for PyTorch (torch, torchvision, ``d2l.torch``) or MXNet/Gluon on gradkit.
+
+Two ways in:
+
+* ``python -m gradkit.compat script.py [args]`` runs a program unmodified;
+* ``gradkit.compat.install()`` / ``uninstall()`` (or ``with gradkit.compat.installed():``) make
+  ``import torch`` mean gradkit in a notebook.
+
+The aliases exist only while installed: a real torch, imported before or after, is left as it
+was. What gradkit does not implement raises ``NotImplementedError`` naming the API
+(``torch.nn.Conv2d is not implemented in gradkit``) where the program names it.
+``gradkit.compat.mxnet`` is the Gluon facade that ``import mxnet`` gets under the runner.
+
+Example:
+    >>> import gradkit.compat
+    >>> with gradkit.compat.installed():
+    ...     import torch
+    ...     from torch import nn
+    ...     nn.Sequential(nn.Flatten(), nn.Linear(784, 10))(torch.ones(2, 1, 28, 28)).shape
+    gradkit.Size([2, 10])
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._errors import UnsupportedAPIError, UnsupportedModuleError
+from ._install import install, installed, is_installed, uninstall
+from ._runner import main, run_module, run_path
+
+__all__ = ["install", "uninstall", "installed", "is_installed", "run_path", "run_module", "main",
+           "UnsupportedAPIError", "UnsupportedModuleError", "mxnet"]
+
+
+def __getattr__(name: str) -> Any:
+    # The Gluon facade loads on first use: most programs are PyTorch ones.
+    if name == "mxnet":
+        return importlib.import_module(".mxnet", __name__)
+    raise AttributeError(f"module 'gradkit.compat' has no attribute '{name}'")
