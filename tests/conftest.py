@@ -7,8 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# Make ``tests/oracle.py`` importable as ``oracle`` from any test folder.
-sys.path.insert(0, str(Path(__file__).parent))
+# Test files are imported with --import-mode=importlib (so two folders may both hold a
+# test_training.py); the shared helpers (``oracle``, ``strategies``, a folder's own helper
+# modules) are importable by name from any test folder.
+_TESTS = Path(__file__).parent
+for _folder in [_TESTS] + sorted(p for p in _TESTS.iterdir() if p.is_dir()):
+    sys.path.insert(0, str(_folder))
 
 import gradkit  # noqa: E402
 
