@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 # Finite and of moderate size: float32 results then agree with PyTorch to ~1e-6 relative.
+# Magnitudes below 1e-6 become 0: near float32's smallest normal number, squares underflow and
+# the two libraries' roundings legitimately part ways (e.g. std of [1e-38, 0]).
 FLOATS = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False, allow_subnormal=False,
-                   width=32)
+                   width=32).map(lambda v: 0.0 if abs(v) < 1e-6 else v)
 
 
 def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1,

@@ -154,6 +154,16 @@ def _plain(array: Any) -> Tensor:
     return Tensor._wrap(array if type(array) is _ndarray else np.asarray(array))
 
 
+def _plain_binary(function: Any, a: Any, b: Any) -> Tensor:
+    """``function(a, b)`` on arrays (a non-differentiable result), with PyTorch's error when
+    the shapes do not broadcast."""
+    try:
+        return _plain(function(a, b))
+    except ValueError:
+        shape_ops.check_broadcast(a, b)
+        raise
+
+
 def _bool_array(x: Any, op: str) -> np.ndarray:
     data = x._data if isinstance(x, Tensor) else np.asarray(x)
     return data
@@ -630,13 +640,13 @@ class Tensor:
         return self.floor_divide(other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return _plain(ew.floor_divide(other, self._data))
+        return _plain_binary(ew.floor_divide, other, self._data)
 
     def __mod__(self, other: Any) -> Tensor:
         return self.remainder(other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return _plain(np.remainder(*ew.promote(other, self._data)))
+        return _plain_binary(np.remainder, *ew.promote(other, self._data))
 
     def __pow__(self, exponent: Any) -> Tensor:
         return self.pow(exponent)
@@ -676,7 +686,7 @@ class Tensor:
         if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
             # PyTorch's dtype-dispatch errors are NotImplementedError.
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
-        return _plain(ufunc(a, b))
+        return _plain_binary(ufunc, a, b)
 
     def __and__(self, other: Any) -> Tensor:
         return self._logical(other, np.bitwise_and, "bitwise_and")
@@ -698,12 +708,7 @@ class Tensor:
         other = _operand(other)
         if other is NotImplemented:
             return other
-        a, b = ew.promote(self._data, getattr(other, "_data", other))
-        try:
-            return _plain(ufunc(a, b))
-        except ValueError:
-            shape_ops.check_broadcast(a, b)
-            raise
+        return _plain_binary(ufunc, *ew.promote(self._data, getattr(other, "_data", other)))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         if other is None:
@@ -763,15 +768,15 @@ class Tensor:
 
     def logical_and(self, other: Any) -> Tensor:
         """Elementwise AND (bool tensor)."""
-        return _plain(np.logical_and(self._data, getattr(other, "_data", other)))
+        return _plain_binary(np.logical_and, self._data, getattr(other, "_data", other))
 
     def logical_or(self, other: Any) -> Tensor:
         """Elementwise OR (bool tensor)."""
-        return _plain(np.logical_or(self._data, getattr(other, "_data", other)))
+        return _plain_binary(np.logical_or, self._data, getattr(other, "_data", other))
 
     def logical_xor(self, other: Any) -> Tensor:
         """Elementwise XOR (bool tensor)."""
-        return _plain(np.logical_xor(self._data, getattr(other, "_data", other)))
+        return _plain_binary(np.logical_xor, self._data, getattr(other, "_data", other))
 
     def isnan(self) -> Tensor:
         """Where the values are NaN (bool tensor)."""
@@ -833,7 +838,8 @@ class Tensor:
 
     def floor_divide(self, other: Any) -> Tensor:
         """``self // other``, rounding toward minus infinity (not differentiable)."""
-        return _plain(ew.floor_divide(self._data, getattr(_operand(other), "_data", other)))
+        return _plain_binary(ew.floor_divide, self._data,
+                             getattr(_operand(other), "_data", other))
 
     def remainder(self, other: Any) -> Tensor:
         """``self % other`` with the sign of ``other``."""
@@ -1216,10 +1222,7 @@ class Tensor:
         """Make ``self`` take ``result``'s values (in its own memory) and graph position."""
         _check_cast(result._data.dtype, self._data.dtype)
         if result._data.shape != self._data.shape:
-            # ``a += b`` may broadcast b, but never grow a.
-            raise RuntimeError(
-                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(result._data.shape)}")
+            shape_ops.check_fits(self._data.shape, result._data.shape)
         np.copyto(self._data, result._data, casting="unsafe")
         view = getattr(self, "_view", None)
         if view is not None and result._requires_grad:
@@ -1351,16 +1354,13 @@ class Tensor:
         """In place: copy ``src``'s values (broadcast, converted) into ``self``."""
         src = _operand(src)
         self._check_inplace()
+        source = getattr(src, "_data", src)
+        if np.shape(source) != self._data.shape:
+            shape_ops.check_fits(self._data.shape, np.shape(source))
         if _grad_state.enabled and (self._requires_grad or getattr(src, "_requires_grad", False)):
             return self._inplace_from(
                 indexing.IndexPut.apply(self._snapshot(), src, index=(Ellipsis,)))
-        try:
-            np.copyto(self._data, getattr(src, "_data", src), casting="unsafe")
-        except ValueError:
-            raise RuntimeError(
-                f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must "
-                f"match the size of tensor b ({np.shape(getattr(src, '_data', src))}) at "
-                "non-singleton dimension") from None
+        np.copyto(self._data, source, casting="unsafe")
         self._bump()
         return self
 

@@ -180,14 +180,20 @@ class IndexPut(Function):
     def forward(ctx, a, value, index=None):
         out = a.copy()
         assign(out, index, value)
-        ctx.index = index
+        ctx.index, ctx.value_ndim = index, np.ndim(value)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         grad_a = grad.copy()
         grad_a[ctx.index] = 0
-        return grad_a, grad[ctx.index]
+        grad_value = grad[ctx.index]
+        missing = ctx.value_ndim - grad_value.ndim
+        if missing > 0:
+            # The value had leading dims of size 1 that the assignment dropped (a (1,) value
+            # into a 0-d slot): give them back so the gradient has the value's shape.
+            grad_value = grad_value.reshape((1,) * missing + grad_value.shape)
+        return grad_a, grad_value
 
 
 def assign(target: np.ndarray, index: Any, value: Any) -> None:

@@ -325,3 +325,13 @@ def check_broadcast(a: Any, b: Any) -> None:
             raise RuntimeError(
                 f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
                 f"non-singleton dimension {dim}")
+
+
+def check_fits(target: Sequence[int], source: Sequence[int]) -> None:
+    """PyTorch's errors when a ``source`` shape does not broadcast to exactly ``target`` (an
+    in-place op or ``copy_`` may broadcast its argument, but never grow its tensor)."""
+    check_broadcast(np.empty(target, np.bool_), np.empty(source, np.bool_))
+    shape = broadcast_shapes(target, source)
+    if shape != tuple(target):
+        raise RuntimeError(f"output with shape {_shape_str(target)} doesn't match the broadcast "
+                           f"shape {_shape_str(shape)}")
