@@ -154,8 +154,11 @@ def numel(input: Tensor) -> int:  # noqa: A002
     return input.numel()
 
 
-def _shape(size: tuple, name: str) -> tuple:
-    """The shape given to factory ``name``, checked as PyTorch checks it."""
+def _shape(size: tuple, name: str, keyword: Any = None) -> tuple:
+    """The shape given to factory ``name`` (as varargs, one sequence, or the ``size=``
+    keyword), checked as PyTorch checks it."""
+    if keyword is not None and not size:
+        size = (keyword,)
     if not size:
         # ``zeros()`` is an error; ``zeros(())`` is a 0-dim tensor.
         raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
@@ -176,39 +179,40 @@ def _factory_dtype(dtype: Any, device: Any = None) -> np.dtype:
     return _dtype.to_dtype(dtype).numpy
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          out: Any = None, layout: Any = None) -> Tensor:
-    """A tensor of zeros; the size as varargs (``zeros(2, 3)``) or one sequence.
+def zeros(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, out: Any = None, layout: Any = None) -> Tensor:
+    """A tensor of zeros; the size as varargs (``zeros(2, 3)``), one sequence or ``size=``.
 
     Example:
         >>> gradkit.zeros((2, 3, 4)).shape
         gradkit.Size([2, 3, 4])
     """
-    array = np.zeros(_shape(size, "zeros"), _factory_dtype(dtype, device))
+    array = np.zeros(_shape(sizes, "zeros", size), _factory_dtype(dtype, device))
     return _check_requires_grad(Tensor._wrap(array), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         out: Any = None, layout: Any = None) -> Tensor:
+def ones(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, out: Any = None, layout: Any = None) -> Tensor:
     """A tensor of ones.
 
     Example:
         >>> gradkit.ones(2)
         tensor([1., 1.])
     """
-    array = np.ones(_shape(size, "ones"), _factory_dtype(dtype, device))
+    array = np.ones(_shape(sizes, "ones", size), _factory_dtype(dtype, device))
     return _check_requires_grad(Tensor._wrap(array), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          out: Any = None, layout: Any = None, memory_format: Any = None) -> Tensor:
+def empty(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, out: Any = None, layout: Any = None,
+          memory_format: Any = None) -> Tensor:
     """An uninitialized tensor (its values are whatever the memory held).
 
     Example:
         >>> gradkit.empty(2, 3).shape
         gradkit.Size([2, 3])
     """
-    array = np.empty(_shape(size, "empty"), _factory_dtype(dtype, device))
+    array = np.empty(_shape(sizes, "empty", size), _factory_dtype(dtype, device))
     return _check_requires_grad(Tensor._wrap(array), requires_grad)
 
 

@@ -51,7 +51,8 @@ class dtype:
         self.is_floating_point = self.numpy.kind == "f"
         self.is_signed = self.numpy.kind in "fi"
         self.itemsize = self.numpy.itemsize
-        self.category = _FLOAT if self.is_floating_point else (_BOOL if self.numpy.kind == "b" else _INT)
+        self.category = (_FLOAT if self.is_floating_point
+                         else _BOOL if self.numpy.kind == "b" else _INT)
 
     @property
     def is_complex(self) -> bool:

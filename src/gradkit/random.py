@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _dtype
 from ._creation import _shape
+from ._ops.shape import broadcast_shapes
 from .tensor import Tensor
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -112,7 +113,12 @@ def set_rng_state(state: Tensor) -> None:
     default_generator.set_state(state)
 
 
-def _float_dtype(dtype: Any) -> np.dtype:
+def _float_dtype(dtype: Any, device: Any = None) -> np.dtype:
+    """The NumPy dtype to sample in (a float dtype); also rejects devices other than the CPU."""
+    if device is not None:
+        from .tensor import device as _device
+
+        _device(device)
     d = _dtype.to_dtype(dtype)
     if not d.is_floating_point:
         # PyTorch's kernels are dispatched by dtype; a missing one is NotImplementedError.
@@ -154,20 +160,21 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False, out: Any = None, layout: Any = None) -> Tensor:
+def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False, out: Any = None,
+         layout: Any = None) -> Tensor:
     """Uniform samples in [0, 1).
 
     Example:
         >>> gradkit.rand(2, 3).shape
         gradkit.Size([2, 3])
     """
-    return _finish(uniform_array(0.0, 1.0, _shape(size, "rand"), _float_dtype(dtype), generator),
-                   requires_grad)
+    return _finish(uniform_array(0.0, 1.0, _shape(sizes, "rand", size),
+                                 _float_dtype(dtype, device), generator), requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
-          device: Any = None, requires_grad: bool = False, out: Any = None,
+def randn(*sizes: Any, size: Any = None, generator: Generator | None = None,
+          dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None,
           layout: Any = None) -> Tensor:
     """Standard normal samples.
 
@@ -175,8 +182,8 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
         >>> gradkit.randn(3, 4).shape
         gradkit.Size([3, 4])
     """
-    return _finish(normal_array(0.0, 1.0, _shape(size, "randn"), _float_dtype(dtype), generator),
-                   requires_grad)
+    return _finish(normal_array(0.0, 1.0, _shape(sizes, "randn", size),
+                                _float_dtype(dtype, device), generator), requires_grad)
 
 
 def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
@@ -273,7 +280,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
             raise TypeError("normal() received an invalid combination of arguments: give a "
                             "size, or tensors as mean/std")
         return _finish(normal_array(float(mean), float(std), _shape((size,), "normal"),
-                                    _float_dtype(dtype), generator), requires_grad)
+                                    _float_dtype(dtype, device), generator), requires_grad)
     mean_a = mean._data if mean_t else np.asarray(mean, np.float32)
     std_a = std._data if std_t else np.asarray(std, mean_a.dtype)
     if np.any(std_a < 0):
@@ -281,7 +288,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
     target = (mean_a if mean_t else std_a).dtype
     if target.kind != "f":
         target = _dtype.get_default_dtype().numpy
-    shape = np.broadcast_shapes(mean_a.shape, std_a.shape) if size is None else \
+    shape = broadcast_shapes(mean_a.shape, std_a.shape) if size is None else \
         _shape((size,), "normal")
     noise = normal_array(0.0, 1.0, shape, target, generator)
     return _finish((mean_a + std_a * noise).astype(target, copy=False), requires_grad)

@@ -104,6 +104,7 @@ def test_shape_spellings(factory):
     check(lambda t: getattr(t, factory)(2, 3, dtype=t.int64) * 0)
     check(lambda t: getattr(t, factory)((2,), dtype=t.float64, requires_grad=True) * 0)
     check(lambda t: getattr(t, factory)(t.ones(2, 3).shape) * 0)
+    check(lambda t: getattr(t, factory)(size=(2, 3)) * 0)
 
 
 def test_negative_size_raises():

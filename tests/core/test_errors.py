@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oracle import check_error, check_outcome
+import gradkit
+from oracle import check_error, check_outcome, import_torch
 from strategies import float_arrays, shapes
 
 rng = np.random.default_rng(8)
@@ -22,13 +23,17 @@ def rand(*shape, dtype=np.float32):
 # ---------------------------------------------------------------------------------------------
 # shapes that do not broadcast
 # ---------------------------------------------------------------------------------------------
+def _library(tensor):
+    """The module (gradkit or torch) that ``tensor`` belongs to."""
+    return gradkit if isinstance(tensor, gradkit.Tensor) else import_torch()
+
+
 BINARY = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "==": operator.eq,
     "<": operator.lt, ">=": operator.ge, "&": lambda a, b: (a > 1) & (b > 1),
     "maximum": lambda a, b: a.maximum(b), "minimum": lambda a, b: a.minimum(b),
-    "where": lambda a, b: __import__("gradkit").where(a > 1, a, b)
-    if type(a).__module__.startswith("gradkit") else __import__("torch").where(a > 1, a, b),
+    "where": lambda a, b: _library(a).where(a > 1, a, b),
     "add alpha": lambda a, b: a.add(b, alpha=2), "pow method": lambda a, b: a.pow(b),
     "remainder": lambda a, b: a.remainder(b), "ne": lambda a, b: a.ne(b),
 }
@@ -128,10 +133,13 @@ DIM_OPS = {
     "argmin": lambda t, a, d: a.argmin(d), "cumsum": lambda t, a, d: a.cumsum(d),
     "norm": lambda t, a, d: a.norm(dim=d), "var": lambda t, a, d: a.var(d),
     "std": lambda t, a, d: a.std(d), "logsumexp": lambda t, a, d: a.logsumexp(d),
-    "squeeze": lambda t, a, d: a.squeeze(d), "unsqueeze": lambda t, a, d: a.unsqueeze(d + 1 if d >= 0 else d - 1),
+    # unsqueeze and stack take one more dim: shift the bad dim out of their range too.
+    "squeeze": lambda t, a, d: a.squeeze(d),
+    "unsqueeze": lambda t, a, d: a.unsqueeze(d + 1 if d >= 0 else d - 1),
     "transpose": lambda t, a, d: a.transpose(0, d), "permute": lambda t, a, d: a.permute(0, d),
     "flatten": lambda t, a, d: a.flatten(d), "cat": lambda t, a, d: t.cat([a, a], d),
-    "stack": lambda t, a, d: t.stack([a, a], d + 1 if d >= 0 else d - 1), "split": lambda t, a, d: a.split(1, d),
+    "stack": lambda t, a, d: t.stack([a, a], d + 1 if d >= 0 else d - 1),
+    "split": lambda t, a, d: a.split(1, d),
     "chunk": lambda t, a, d: a.chunk(2, d), "unbind": lambda t, a, d: a.unbind(d),
     "size": lambda t, a, d: a.size(d), "all": lambda t, a, d: a.all(d),
     "any": lambda t, a, d: a.any(d),

@@ -26,20 +26,23 @@ def same_kind(fn):
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("make", [
     lambda t: t.rand(2, 3), lambda t: t.rand((2, 3)), lambda t: t.rand([4]),
+    lambda t: t.randn(size=(), requires_grad=True), lambda t: t.rand(size=(2, 1)),
     lambda t: t.rand(t.Size([2, 2])), lambda t: t.rand(()), lambda t: t.rand(0, 3),
     lambda t: t.rand(2, dtype=t.float64), lambda t: t.rand(2, dtype=t.float16),
     lambda t: t.rand(2, 3, requires_grad=True), lambda t: t.randn(3, 4),
     lambda t: t.randn((2, 3), dtype=t.float64), lambda t: t.randn(2, requires_grad=True),
     lambda t: t.randint(5, (3,)), lambda t: t.randint(2, 5, (3, 2)),
     lambda t: t.randint(3, size=(2,)), lambda t: t.randint(low=1, high=3, size=(2,)),
-    lambda t: t.randint(0, 10, (2,), dtype=t.int32), lambda t: t.randint(0, 2, (3,), dtype=t.float32),
+    lambda t: t.randint(0, 10, (2,), dtype=t.int32),
+    lambda t: t.randint(0, 2, (3,), dtype=t.float32),
     lambda t: t.randperm(5), lambda t: t.randperm(0), lambda t: t.randperm(4, dtype=t.float32),
     lambda t: t.normal(0, 1, (10, 2)), lambda t: t.normal(0, 0.01, t.ones(3, 1).shape),
     lambda t: t.normal(0, 0.01, size=(2, 1), requires_grad=True),
     lambda t: t.normal(2.0, 3.0, size=(4,)), lambda t: t.normal(t.zeros(3), 1.0),
     lambda t: t.normal(0.0, t.ones(3)), lambda t: t.normal(t.zeros(2, 1), t.ones(3)),
     lambda t: t.normal(t.zeros(3, dtype=t.float64), 1.0), lambda t: t.normal(t.arange(4.0), 0.5),
-    lambda t: t.bernoulli(t.full((3, 2), 0.5)), lambda t: t.bernoulli(t.full((3,), 0.5, dtype=t.float64)),
+    lambda t: t.bernoulli(t.full((3, 2), 0.5)),
+    lambda t: t.bernoulli(t.full((3,), 0.5, dtype=t.float64)),
     lambda t: t.bernoulli(t.ones(2), 0.3),
     lambda t: t.multinomial(t.tensor([0.2, 0.8]), 5, replacement=True),
     lambda t: t.multinomial(t.tensor([0.2, 0.3, 0.5]), 3),
@@ -83,6 +86,7 @@ def test_random_errors_match_torch():
     check_error(lambda t: t.randint(3, (-1,)))
     check_error(lambda t: t.normal(0, 1, (-1,)))
     check_error(lambda t: t.rand())
+    check_error(lambda t: t.normal(t.zeros(2), t.ones(3)))
 
 
 # ---------------------------------------------------------------------------------------------
