@@ -387,3 +387,13 @@ def test_empty_tensors():
     x = np.zeros((0, 3), np.float32)
     check(lambda t, a: a * 2 + a.exp(), x)
     check(lambda t, a, b: a + b, x, np.ones(3, np.float32))
+
+
+def test_copies_and_conversions_gradcheck():
+    x = rand(3, 4, dtype=np.float64)
+    gradcheck(lambda t, a: a.clone() * a, x)
+    gradcheck(lambda t, a: a.t().contiguous() * 2, x)
+    gradcheck(lambda t, a: a.to(t.float64).clone().t(), x)
+    check(lambda t, a: a.t().contiguous().exp(), x.astype(np.float32))
+    check(lambda t, a: a.double().sum(), x.astype(np.float32))
+    check(lambda t, a: a.to(t.float16).float() * 2, x.astype(np.float32), rtol=2e-3, atol=2e-3)

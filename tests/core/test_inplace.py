@@ -287,3 +287,34 @@ def test_inplace_through_a_view_changes_the_base_in_the_graph(name):
         return a * x
     check(fn, rand(2, 2))
 
+
+
+GRADCHECK_INPLACE = {
+    **{name: (lambda op: lambda t, x, z: op(x * 1.5, z))(op)
+       for name, op in INPLACE_BINARY.items()},
+    "clamp_": lambda t, x, z: (x * 1).clamp_(0.7, 1.6) * z,
+    "exp_": lambda t, x, z: (x * z).exp_(),
+    "relu_": lambda t, x, z: (x - 1.25).relu_() * z,
+    "neg_": lambda t, x, z: (x * z).neg_(),
+    "pow_": lambda t, x, z: (x * 1).pow_(3) + z,
+    "copy_": lambda t, x, z: (x * 1).copy_(z * 2) * x,
+    "setitem": lambda t, x, z: _set_row(x * 1, z),
+    "fill_": lambda t, x, z: (x * z).fill_(2.0) * x,
+}
+
+
+def _set_row(target, value):
+    target[1] = value * 3
+    return target
+
+
+@pytest.mark.parametrize("name", list(GRADCHECK_INPLACE))
+def test_inplace_gradcheck(name):
+    from oracle import gradcheck
+
+    # Fixed values clear of the kinks: clamp's bounds (0.7, 1.6) and relu's 1.25.
+    x = np.array([[0.55, 0.8, 0.95, 1.15], [1.35, 1.45, 1.7, 1.9], [0.6, 1.0, 1.4, 1.8]])
+    z = np.array([0.9, 1.3, 0.6, 1.7])
+    gradcheck(GRADCHECK_INPLACE[name], x, z)
+    # The same on non-contiguous inputs (views of transposed arrays).
+    gradcheck(lambda t, a, b: GRADCHECK_INPLACE[name](t, a.t(), b[::2].repeat(2)), x.T.copy(), z)
