@@ -89,19 +89,29 @@ class Adam(Optimizer):
                         data *= 1 - lr * weight_decay
                     else:
                         grad = grad + weight_decay * data
+                # Work arrays are reused across steps (see Optimizer._add_scaled_): fresh
+                # temporaries of a large parameter cost more in page faults than the math.
+                work = self._scratch_like(data, "adam")
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                exp_avg += (1 - beta1) * (grad - exp_avg)  # lerp, as PyTorch
+                # m = lerp(m, g, 1 − β1), as PyTorch
+                np.subtract(grad, exp_avg, out=work, casting="same_kind")
+                self._add_scaled_(exp_avg, 1 - beta1, work)
+                # v = β2·v + (1 − β2)·g²
                 exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
+                np.multiply(grad, grad, out=work, casting="same_kind")
+                self._add_scaled_(exp_avg_sq, 1 - beta2, work)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
                 second = exp_avg_sq
                 if amsgrad:
                     second = state["max_exp_avg_sq"]._data
                     np.maximum(second, exp_avg_sq, out=second)
-                denominator = np.sqrt(second) / bias_correction2_sqrt + eps
-                data -= ((lr / bias_correction1) * exp_avg / denominator).astype(data.dtype,
-                                                                                copy=False)
+                # p = p − lr/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + eps)
+                denominator = np.sqrt(second, out=work)
+                denominator /= bias_correction2_sqrt
+                denominator += eps
+                np.divide(exp_avg, denominator, out=work)
+                self._add_scaled_(data, -lr / bias_correction1, work)
                 p._bump()
         return loss
 

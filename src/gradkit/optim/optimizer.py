@@ -60,6 +60,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = defaults
+        self._scratch: dict[tuple, np.ndarray] = {}  # see _add_scaled_
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
         if isinstance(params, Tensor):
@@ -131,6 +132,27 @@ class Optimizer:
 
         with enable_grad():
             return closure()
+
+    def _add_scaled_(self, data: np.ndarray, alpha: float, update: np.ndarray) -> None:
+        """``data += alpha · update`` in place, through a scratch array reused across steps.
+
+        ``data -= lr * grad`` would allocate a fresh temporary per parameter per step, and for
+        a large parameter the page faults of that allocation cost more than the arithmetic
+        (256x784 float32: ~240 µs of faults against ~40 µs of work), which PyTorch avoids with
+        a fused ``add_(grad, alpha=-lr)``.
+        """
+        scratch = self._scratch_like(data)
+        np.multiply(update, alpha, out=scratch, casting="same_kind")
+        data += scratch
+
+    def _scratch_like(self, data: np.ndarray, slot: str = "update") -> np.ndarray:
+        """A work array shaped like ``data``, allocated once per shape, dtype and ``slot``
+        (distinct slots of one step must not share memory)."""
+        key = (data.shape, data.dtype, slot)
+        scratch = self._scratch.get(key)
+        if scratch is None:
+            scratch = self._scratch[key] = np.empty_like(data)
+        return scratch
 
     def _params_with_grad(self, group: dict) -> Iterable[tuple[Tensor, np.ndarray, dict]]:
         """``(param, grad array, state)`` for the group's parameters that have a gradient."""

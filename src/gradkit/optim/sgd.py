@@ -73,9 +73,12 @@ class SGD(Optimizer):
                     else:
                         buf = buffer._data
                         buf *= momentum
-                        buf += (1 - dampening) * grad
+                        if dampening:
+                            self._add_scaled_(buf, 1 - dampening, grad)
+                        else:
+                            buf += grad
                     grad = grad + momentum * buffer._data if nesterov else buffer._data
                 # In place on the parameter's own array: no graph, no new parameter array.
-                data -= (lr * grad).astype(data.dtype, copy=False)
+                self._add_scaled_(data, -lr, grad)
                 p._bump()
         return loss
