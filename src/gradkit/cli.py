@@ -11,10 +11,11 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 __all__ = ["main"]
 
@@ -49,8 +50,15 @@ def _seed(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line (no usage block) and a pointer to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gradkit", description="Run the experiments of Dive into Deep Learning, "
         "chapters 3-4, on gradkit.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -86,7 +94,18 @@ def _list() -> int:
     return 0
 
 
-def _run_dir(recipe: str, out: str | None) -> Path:
+def _remove_if_empty(path: Path, created: bool) -> None:
+    """Leave no empty run folder behind a run that failed before writing anything."""
+    if created:
+        try:
+            path.rmdir()  # only succeeds if empty
+        except OSError:
+            pass
+
+
+def _run_dir(recipe: str, out: str | None) -> tuple[Path, bool]:
+    """The run folder, made and checked writable now (not after training); and whether it
+    was made now."""
     if out is not None:
         path = Path(out)
     else:
@@ -98,50 +117,71 @@ def _run_dir(recipe: str, out: str | None) -> Path:
             suffix += 1
     if path.exists() and not path.is_dir():
         raise OSError(f"'{path}' exists and is not a folder")
+    created = not path.exists()
     path.mkdir(parents=True, exist_ok=True)
     probe = path / ".write-test"
-    probe.write_bytes(b"")  # fail now, not after training, if the folder is not writable
-    probe.unlink()
-    return path
+    try:
+        probe.write_bytes(b"")  # fail now, not after training, if the folder is not writable
+        probe.unlink()
+    except OSError:
+        _remove_if_empty(path, created)
+        raise
+    return path, created
 
 
 def _run(args: argparse.Namespace) -> int:
     from . import recipes
     from .recipes.base import Config
-    from .recipes.runner import RunError, run
+    from .recipes.runner import RUN_FILES, RunError, describe_error, read_metrics, run
 
     try:
         recipe = recipes.get(args.recipe)
     except KeyError as error:
         return _fail(f"{error.args[0]} (see 'gradkit list')", 2)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
-        return _fail(f"data folder '{args.data_dir}' does not exist")
+        what = "is not a folder" if Path(args.data_dir).exists() else "does not exist"
+        return _fail(f"data folder '{args.data_dir}' {what}")
     try:
-        run_dir = _run_dir(recipe.NAME, args.out)
+        run_dir, created = _run_dir(recipe.NAME, args.out)
     except OSError as error:
-        return _fail(f"cannot write the run folder: {error}")
+        return _fail(f"cannot write the run folder: {describe_error(error)}")
     config = Config(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                     data_dir=args.data_dir)
     try:
         run(recipe, config, run_dir, quiet=args.quiet)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: the finished epochs are saved in {run_dir}", file=sys.stderr)
+        try:
+            finished = sum(len(e["history"]) for e in read_metrics(run_dir)["experiments"])
+        except RunError:
+            finished = 0
+        if finished:
+            print(f"\ninterrupted: {finished} finished epoch{'s' * (finished > 1)} saved in "
+                  f"{run_dir}", file=sys.stderr)
+        else:
+            # A run with no finished epoch has nothing to evaluate: leave no folder for it.
+            for name in RUN_FILES:
+                (run_dir / name).unlink(missing_ok=True)
+            _remove_if_empty(run_dir, created)
+            print("\ninterrupted before the first epoch finished: nothing saved",
+                  file=sys.stderr)
         return 130
     except (RunError, OSError) as error:
-        return _fail(str(error))
+        _remove_if_empty(run_dir, created)
+        return _fail(describe_error(error))
     print(f"saved to {run_dir}/ (metrics.json, model.safetensors, curves.png"
           + (", predictions.png)" if recipe.TASK == "classification" else ")"))
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .recipes.runner import RunError, evaluate
+    from .recipes.runner import RunError, describe_error, evaluate
 
     try:
         result = evaluate(Path(args.run_dir))
-    except RunError as error:
-        return _fail(str(error))
+    except (RunError, OSError) as error:
+        return _fail(describe_error(error))
     except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
         return 130
     if any("figure" in e for e in result["experiments"]):
         print(f"confusion matrix saved to {Path(args.run_dir) / 'confusion.png'}")
@@ -149,13 +189,31 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gradkit`` command; returns the exit code."""
-    args = _parser().parse_args(argv)
-    if args.command == "list":
-        return _list()
-    if args.command == "run":
-        return _run(args)
-    return _evaluate(args)
+    """Entry point of the ``gradkit`` command; returns the exit code.
+
+    Example:
+        >>> main(["run", "linreg-scratch", "--out", "runs/demo", "--quiet"])
+        0
+    """
+    try:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as exit:  # --help (0) or a usage error (2), already printed
+            return exit.code if isinstance(exit.code, int) else 1
+        if args.command == "list":
+            return _list()
+        if args.command == "run":
+            return _run(args)
+        return _evaluate(args)
+    except KeyboardInterrupt:  # e.g. during the imports, before a command could handle it
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`gradkit list | head -1`): not an error worth a traceback.
+        # Point stdout at devnull so that the interpreter's final flush does not fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

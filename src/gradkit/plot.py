@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 __all__ = ["in_notebook", "pyplot", "use_svg_display", "set_figsize", "set_axes", "plot",
-           "show_images", "Animator", "save_figure"]
+           "show_images", "Animator", "save_figure", "atomic_write"]
 
 
 def in_notebook() -> bool:
@@ -185,25 +185,44 @@ def show_images(imgs: Any, num_rows: int, num_cols: int, titles: Sequence[str] |
     return axes
 
 
-def save_figure(fig: Any, path: str | os.PathLike) -> str:
-    """Save ``fig`` as an image, atomically (temp file + rename); returns the path.
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> str:
+    """Create ``path`` through ``write(temp_path)`` and a rename, so that readers never see a
+    half-written file and a failure leaves the previous file (or nothing) behind.
+
+    The file gets the permissions of any new file (``0o666`` less the umask), not the
+    owner-only ones of the temporary file.
 
     Example:
-        >>> gradkit.plot.save_figure(fig, "runs/curves.png")
+        >>> atomic_write("runs/notes.txt", lambda temp: Path(temp).write_text("hello"))
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    suffix = os.path.splitext(path)[1] or ".png"
-    handle, temp = tempfile.mkstemp(prefix=".fig-", suffix=suffix, dir=folder)
+    name, suffix = os.path.splitext(os.path.basename(path))
+    handle, temp = tempfile.mkstemp(prefix=f".{name}-", suffix=suffix, dir=folder)
     os.close(handle)
     try:
-        fig.savefig(temp, bbox_inches="tight", dpi=120)
+        write(temp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
     return path
+
+
+def save_figure(fig: Any, path: str | os.PathLike) -> str:
+    """Save ``fig`` as an image (format from the suffix, PNG by default), atomically; returns
+    the path.
+
+    Example:
+        >>> gradkit.plot.save_figure(fig, "runs/curves.png")
+    """
+    fmt = os.path.splitext(os.fspath(path))[1].lstrip(".") or "png"
+    return atomic_write(path, lambda temp: fig.savefig(temp, format=fmt, bbox_inches="tight",
+                                                       dpi=120))
 
 
 class Animator:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +244,13 @@ def test_another_seed_gives_other_numbers(run_of, name, tmp_path):
     assert other["config"]["seed"] == 1
     assert other["experiments"][0]["history"][0]["train_loss"] != \
         metrics["experiments"][0]["history"][0]["train_loss"]
+
+
+def test_run_files_get_the_permissions_of_any_new_file(run_of):
+    """Not the owner-only mode of a temporary file: a run folder is often shared (a course
+    server, a Docker volume). ``torch.save`` and ``open`` give ``0o666`` less the umask."""
+    run_dir, _, _ = run_of("softmax-concise")
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in sorted(run_dir.iterdir()):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path.name

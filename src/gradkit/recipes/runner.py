@@ -15,15 +15,13 @@ Example:
 from __future__ import annotations
 
 import json
-import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 import numpy as np
 
@@ -31,9 +29,11 @@ import gradkit
 
 from .. import d2l
 from ..autograd.grad_mode import no_grad
+from ..plot import atomic_write
 from .base import Config, Experiment
 
-__all__ = ["run", "evaluate", "seed_everything", "write_json", "RunError"]
+__all__ = ["run", "evaluate", "read_metrics", "seed_everything", "write_json", "describe_error",
+           "RunError", "RUN_FILES"]
 
 
 class RunError(Exception):
@@ -49,20 +49,22 @@ def seed_everything(seed: int) -> None:
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
     """Write JSON atomically (temp file + rename): readers never see half a file."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+    def write(temp: str) -> None:
+        with open(temp, "w", encoding="utf-8") as out:
             json.dump(payload, out, indent=2)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+
+    atomic_write(path, write)
 
 
 def _progress(iterable: Iterable[Any], description: str, quiet: bool) -> Iterable[Any]:
-    """A tqdm progress bar over ``iterable`` (on stderr), or the iterable itself when quiet or
-    when tqdm is not installed."""
+    """``iterable`` with a tqdm progress bar (on stderr), or the iterable itself when quiet or
+    when tqdm is not installed.
+
+    The bar is only told how far the loop got; it never touches the iterable. (``tqdm.auto``
+    calls ``iter()`` on what it wraps as soon as it is made, and ``for`` calls it again: a
+    shuffling DataLoader would then start two passes, draw two seeds, and a run with a progress
+    bar would train on another order than the same run with ``--quiet``.)
+    """
     if quiet:
         return iterable
     try:
@@ -70,8 +72,17 @@ def _progress(iterable: Iterable[Any], description: str, quiet: bool) -> Iterabl
     except ImportError:
         return iterable
     total = len(iterable) if hasattr(iterable, "__len__") else None  # type: ignore[arg-type]
-    return tqdm(iterable, total=total, desc=description, leave=False, unit="batch",
-                dynamic_ncols=True)
+    return _counted(iterable, tqdm(total=total, desc=description, leave=False, unit="batch",
+                                   dynamic_ncols=True))
+
+
+def _counted(iterable: Iterable[Any], bar: Any) -> Iterator[Any]:
+    try:
+        for item in iterable:
+            yield item
+            bar.update(1)
+    finally:
+        bar.close()
 
 
 def _checkpoint(experiments: list[Experiment]) -> dict[str, Any]:
@@ -90,8 +101,8 @@ def _load_checkpoint(experiments: list[Experiment], path: Path) -> None:
         raise RunError(f"no checkpoint in the run folder: '{path}' is missing")
     try:
         state = gradkit.load(path)
-    except RuntimeError as error:
-        raise RunError(f"cannot read the checkpoint: {error}") from None
+    except (RuntimeError, OSError) as error:
+        raise RunError(f"cannot read the checkpoint: {describe_error(error)}") from None
     with no_grad():
         for experiment in experiments:
             prefix = f"{experiment.name}." if len(experiments) > 1 else ""
@@ -142,48 +153,104 @@ def _versions() -> dict[str, str]:
 
 
 def run(recipe: ModuleType, config: Config, run_dir: Path, quiet: bool = False,
-        out: TextIO = sys.stdout) -> dict[str, Any]:
+        out: TextIO | None = None) -> dict[str, Any]:
     """Train ``recipe`` with ``config`` and write the run folder; returns the metrics.
+
+    Args:
+        out: where the epoch lines go; ``sys.stdout`` as it is at the call (so that
+            ``contextlib.redirect_stdout`` and notebooks' capture work).
 
     Raises:
         KeyboardInterrupt: after saving what was finished (``metrics["interrupted"]``).
     """
+    out = sys.stdout if out is None else out
     config = config.with_defaults(recipe.DEFAULTS)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)  # before training: fail early, not after it
+    for name in RUN_FILES:  # a previous run's files in this folder would describe another model
+        (run_dir / name).unlink(missing_ok=True)
     seed_everything(config.seed)
     started = time.perf_counter()
-    experiments = recipe.build(config)
+    experiments = _build(recipe, config)
     metrics: dict[str, Any] = {
         "recipe": recipe.NAME, "section": recipe.SECTION, "task": recipe.TASK,
-        "config": config.as_dict(), "versions": _versions(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "interrupted": False,
+        "config": config.as_dict(), "data": _data_source(experiments),
+        "versions": _versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "interrupted": False,
         "experiments": [{"name": e.name, "history": []} for e in experiments],
     }
     print(f"{recipe.NAME} (D2L {recipe.SECTION}): {recipe.SUMMARY}", file=out)
     print(f"epochs {config.epochs}, lr {config.lr}, batch size {config.batch_size}, "
           f"seed {config.seed} -> {run_dir}", file=out)
+    if config.data_dir is not None and metrics["data"] == BUNDLED:
+        print(f"(no dataset files under '{config.data_dir}': using the bundled copy)", file=out)
+    out.flush()  # shown before the first epoch, even when stdout is a pipe
+    saved = False  # a checkpoint of this run is on disk
+    training = True  # the models are between two finished epochs
     try:
         for experiment, record in zip(experiments, metrics["experiments"]):
             for epoch in range(1, config.epochs + 1):
+                training = True
                 entry = _epoch(experiment, epoch, config.epochs, quiet)
+                training = False
                 record["history"].append(entry)
-                if not quiet:
-                    print(_epoch_line(experiment, entry, config.epochs), file=out, flush=True)
                 _save_progress(run_dir, metrics, experiments, started)
+                saved = True
+                if not quiet:  # once printed, an epoch is saved
+                    print(_epoch_line(experiment, entry, config.epochs), file=out, flush=True)
     except KeyboardInterrupt:
         metrics["interrupted"] = True
-        _finish(run_dir, metrics, experiments, started, recipe)
+        if training and saved:
+            # Stopped mid-epoch: the checkpoint holds the last finished epoch, and the final
+            # figures and plots must describe that model, not a half-trained one.
+            _load_checkpoint(experiments, run_dir / "model.safetensors")
+        # Stopped between epochs (while saving), the models are the history's last epoch.
+        _finish(run_dir, metrics, experiments, started, recipe,
+                checkpoint=saved or not training)
         raise
     _finish(run_dir, metrics, experiments, started, recipe)
     _print_final(metrics, out)
     return metrics
 
 
+#: What a run folder holds.
+RUN_FILES = ("metrics.json", "model.safetensors", "curves.png", "predictions.png",
+             "confusion.png")
+BUNDLED = "bundled copy"
+
+
+def _build(recipe: ModuleType, config: Config) -> list[Experiment]:
+    """The recipe's experiments; a dataset that cannot be read is the user's to fix (a damaged
+    file in ``--data-dir``), so it becomes one clear line, not a traceback."""
+    try:
+        return recipe.build(config)
+    except (OSError, RuntimeError) as error:
+        raise RunError(f"cannot load the data of {recipe.NAME}: {describe_error(error)}") \
+            from None
+
+
+def describe_error(error: BaseException) -> str:
+    """An exception as one line: OSErrors as "reason: 'path'" rather than "[Errno 2] ..."."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f": '{error.filename}'" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def _data_source(experiments: list[Experiment]) -> str | None:
+    """Where the datasets were read from: a folder, the bundled copy, or None (synthetic)."""
+    for experiment in experiments:
+        source = getattr(getattr(experiment.train_iter, "dataset", None), "source", None)
+        if source is not None:
+            return source
+    return None
+
+
 def _save_progress(run_dir: Path, metrics: dict[str, Any], experiments: list[Experiment],
-                   started: float) -> None:
+                   started: float, checkpoint: bool = True) -> None:
     metrics["timings"] = _timings(metrics, started)
-    gradkit.save(_checkpoint(experiments), run_dir / "model.safetensors")
+    if checkpoint:
+        gradkit.save(_checkpoint(experiments), run_dir / "model.safetensors")
     write_json(run_dir / "metrics.json", metrics)
 
 
@@ -194,16 +261,20 @@ def _timings(metrics: dict[str, Any], started: float) -> dict[str, Any]:
 
 
 def _finish(run_dir: Path, metrics: dict[str, Any], experiments: list[Experiment],
-            started: float, recipe: ModuleType) -> None:
-    """Final figures, checkpoint, metrics and plots (also after an interruption)."""
+            started: float, recipe: ModuleType, checkpoint: bool = True) -> None:
+    """Final figures, checkpoint, metrics and plots (also after an interruption, where
+    ``checkpoint`` False means no epoch finished: there is no model worth saving or drawing)."""
     for experiment, record in zip(experiments, metrics["experiments"]):
         final = dict(record["history"][-1]) if record["history"] else {}
         final.pop("seconds", None)
-        final.update(experiment.summary())
+        if checkpoint:
+            final.update(experiment.summary())
         record["final"] = final
     metrics["final"] = (metrics["experiments"][0]["final"] if len(experiments) == 1 else
                         {e["name"]: e["final"] for e in metrics["experiments"]})
-    _save_progress(run_dir, metrics, experiments, started)
+    _save_progress(run_dir, metrics, experiments, started, checkpoint)
+    if not checkpoint:
+        return
     try:
         from . import figures
 
@@ -231,6 +302,9 @@ def _print_final(metrics: dict[str, Any], out: TextIO) -> None:
         if "w_l2_norm" in final:
             print(f"{name}L2 norm of w: {final['w_l2_norm']:.4f} (train loss "
                   f"{final['train_loss']:.6f}, test loss {final['test_loss']:.6f})", file=out)
+        if not np.isfinite(record["final"].get("train_loss", 0.0)):
+            print(f"{name}the loss diverged (it is not a finite number): try a smaller --lr",
+                  file=out)
     print(f"total {metrics['timings']['total_seconds']:.1f} s", file=out)
 
 
@@ -249,12 +323,37 @@ def read_metrics(run_dir: Path) -> dict[str, Any]:
         metrics = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise RunError(f"'{path}' is corrupt: {error}") from None
-    if not isinstance(metrics, dict) or "recipe" not in metrics or "config" not in metrics:
+    except OSError as error:
+        raise RunError(f"cannot read '{path}': {describe_error(error)}") from None
+    if (not isinstance(metrics, dict) or not isinstance(metrics.get("recipe"), str)
+            or not isinstance(metrics.get("config"), dict)):
         raise RunError(f"'{path}' is not a gradkit run's metrics (no recipe/config)")
+    problem = _config_problem(metrics["config"])
+    if problem:
+        raise RunError(f"'{path}' is corrupt: {problem}")
     return metrics
 
 
-def evaluate(run_dir: Path, out: TextIO = sys.stdout,
+def _config_problem(config: dict[str, Any]) -> str | None:
+    """What is wrong with a run's saved config, if anything (it rebuilds the recipe)."""
+    def whole(value: Any, least: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+    checks = {
+        "epochs": lambda v: v is None or whole(v, 1),
+        "batch_size": lambda v: v is None or whole(v, 1),
+        "seed": lambda v: whole(v, 0),
+        "lr": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)
+                                      and 0 < v < float("inf")),
+        "data_dir": lambda v: v is None or isinstance(v, str),
+    }
+    for key, ok in checks.items():
+        if key in config and not ok(config[key]):
+            return f"config {key} = {config[key]!r} is not valid"
+    return None
+
+
+def evaluate(run_dir: Path, out: TextIO | None = None,
              get_recipe: Callable[[str], ModuleType] | None = None) -> dict[str, Any]:
     """Reload a run's checkpoint and measure it on the test set.
 
@@ -263,6 +362,8 @@ def evaluate(run_dir: Path, out: TextIO = sys.stdout,
     """
     from . import get
 
+    out = sys.stdout if out is None else out
+    run_dir = Path(run_dir)
     metrics = read_metrics(run_dir)
     try:
         recipe = (get_recipe or get)(metrics["recipe"])
@@ -270,9 +371,13 @@ def evaluate(run_dir: Path, out: TextIO = sys.stdout,
         raise RunError(str(error.args[0])) from None
     config = Config(**{k: v for k, v in metrics["config"].items()
                        if k in Config.__dataclass_fields__})
+    checkpoint = run_dir / "model.safetensors"
+    if not checkpoint.is_file() and metrics.get("interrupted"):
+        raise RunError(f"the run in '{run_dir}' was interrupted before its first epoch "
+                       "finished: there is no model to evaluate")
     seed_everything(config.seed)
-    experiments = recipe.build(config)
-    _load_checkpoint(experiments, run_dir / "model.safetensors")
+    experiments = _build(recipe, config)
+    _load_checkpoint(experiments, checkpoint)
     result: dict[str, Any] = {"recipe": recipe.NAME, "experiments": []}
     for experiment in experiments:
         name = f"[{experiment.name}] " if experiment.name else ""
@@ -302,9 +407,11 @@ def evaluate(run_dir: Path, out: TextIO = sys.stdout,
                                               experiment.loss)
             entry = {"name": experiment.name, "test_loss": test_loss, **experiment.summary()}
             print(f"{name}test loss {test_loss:.6f}", file=out)
-            for key in ("w", "b", "w_l2_norm"):
-                if key in entry:
-                    print(f"{name}{key} {entry[key]}", file=out)
+            if "w" in entry:
+                print(f"{name}w {_fmt(entry['w'])}, b {entry['b']:.4f} (true w "
+                      f"{_fmt(entry['true_w'])}, b {entry['true_b']})", file=out)
+            if "w_l2_norm" in entry:
+                print(f"{name}L2 norm of w: {entry['w_l2_norm']:.4f}", file=out)
         result["experiments"].append(entry)
     return result
 
