@@ -1528,7 +1528,9 @@ def _max_min(t: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
 
 def _arg_extreme(t: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
     data = t._data
-    if data.size == 0:
+    if data.dtype == np.bool_:
+        raise RuntimeError(f"{fn.__name__}(): does not support bool input")
+    if data.size == 0 and dim is None:
         raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
                          "input.numel() == 0.")
     if dim is None:
@@ -1539,6 +1541,8 @@ def _arg_extreme(t: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
     axis = reduction.normalize_dim(dim, data.ndim)
     if data.ndim == 0:
         return _plain(np.zeros((), np.int64))
+    if data.shape[axis] == 0:
+        raise IndexError(f"{fn.__name__}(): Expected reduction dim {axis} to have non-zero size.")
     return _plain(np.asarray(fn(data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
 

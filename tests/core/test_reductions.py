@@ -321,6 +321,16 @@ def test_reduction_errors():
     check(lambda t, a: a.max(1), empty)
     check(lambda t, a: a.sum(0), empty)
     check(lambda t, a: a.mean(), empty, grad=False)
+    check(lambda t, a: a.amax(1), empty)
+    check(lambda t, a: a.amax(0), empty)
+    check(lambda t, a: a.amin(), empty)
+    check(lambda t, a: a.argmax(1), empty)
+    check(lambda t, a: a.argmin(0), empty)
+    check(lambda t, a: a.logsumexp(0), empty)
+    check(lambda t, a: a.logsumexp(1), empty)
+    check(lambda t, a: a.logsumexp((0, 1)), empty)
+    check(lambda t, a: a.argmax(), np.array([True, False]))
+    check(lambda t, a: a.argmin(0), np.array([True, False]))
 
 
 def test_mean_of_int_with_dtype():

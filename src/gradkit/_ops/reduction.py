@@ -158,11 +158,18 @@ class MaxAll(Function):
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, largest=True):
-        if a.size == 0:
-            raise RuntimeError(
-                f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
-                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         axes = normalize_dims(dim, a.ndim)
+        if a.size == 0:
+            name = ("max" if largest else "min") if dim is None else ("amax" if largest
+                                                                      else "amin")
+            if dim is None:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument.")
+            for axis in axes:
+                if a.shape[axis] == 0:  # a max over nothing has no value
+                    raise IndexError(
+                        f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         out = (np.amax if largest else np.amin)(a, axis=axes, keepdims=keepdim)
         ctx.save_for_backward(a, np.asarray(out))
         ctx.axes, ctx.keepdim = axes, keepdim
@@ -364,9 +371,11 @@ class LogSumExp(Function):
             ctx.save_for_backward(a, a)
             ctx.axes, ctx.keepdim = axes, keepdim
             return a.copy()
-        shift = np.amax(a, axis=axes, keepdims=True)
+        # ``initial`` makes an empty reduction -inf (log of a sum of nothing), as in PyTorch.
+        shift = np.amax(a, axis=axes, keepdims=True, initial=-np.inf)
         shift = np.where(np.isfinite(shift), shift, 0)
-        out = np.log(np.sum(np.exp(a - shift), axis=axes, keepdims=True)) + shift
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(a - shift), axis=axes, keepdims=True)) + shift
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim = axes, keepdim
         return out if keepdim else np.squeeze(out, axes)
