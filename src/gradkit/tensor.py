@@ -845,7 +845,18 @@ class Tensor:
         """``self % other`` with the sign of ``other``."""
         return ew.Remainder.apply(self, _operand(other))
 
-    fmod = remainder
+    def fmod(self, other: Any) -> Tensor:
+        """C's ``fmod``: the remainder with the sign of ``self`` (``remainder`` takes the sign of
+        ``other``). d/dself = 1, d/dother = -trunc(self / other)."""
+        other = _operand(other)
+        other_data = getattr(other, "_data", other)
+        if ew.result_dtype(self._data, other_data).kind != "f":
+            a, b = ew.promote(self._data, other_data)
+            ew._check_integer_division(a, b)
+            return _plain_binary(np.fmod, a, b)  # integers: exact, not differentiable
+        # self - other * trunc(self / other), with the quotient outside the graph: the
+        # chain rule of this composition is exactly fmod's derivative.
+        return self - other * (self / other).trunc()
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent`` (tensor or scalar exponent)."""

@@ -397,3 +397,29 @@ def test_copies_and_conversions_gradcheck():
     check(lambda t, a: a.t().contiguous().exp(), x.astype(np.float32))
     check(lambda t, a: a.double().sum(), x.astype(np.float32))
     check(lambda t, a: a.to(t.float16).float() * 2, x.astype(np.float32), rtol=2e-3, atol=2e-3)
+
+
+def test_fmod_takes_the_sign_of_the_dividend():
+    a = np.array([2.0, -2.0, 0.5, -7.25, 5.0], np.float32)
+    b = np.array([1.5, 1.5, -0.3, 2.0, -3.0], np.float32)
+    check(lambda t, x, y: t.fmod(x, y), a, b)
+    check(lambda t, x: x.fmod(1.5), a)
+    check(lambda t, x: t.fmod(x, -2), a)
+    check(lambda t, x, y: t.fmod(x, y), np.array([7, -7, 7, -7]), np.array([3, 3, -3, -3]))
+    check(lambda t, x: x.fmod(3), np.array([7, -7, 0]))
+    check(lambda t, x, y: x.fmod(y), np.array([7, -7]), np.array([0, 3]))
+    gradcheck(lambda t, x, y: t.fmod(x, y), a.astype(np.float64), b.astype(np.float64))
+
+
+def test_gradients_at_special_points():
+    x = np.array([0.0, 2.0], np.float32)
+    check(lambda t, a: a.sqrt(), x)
+    check(lambda t, a: a.log(), x)
+    check(lambda t, a: 1.0 / a, x)
+    check(lambda t, a: a ** 1, x)
+    check(lambda t, a: a.abs(), x)
+    # x ** 0 is the constant 1: its gradient is 0 everywhere, 0 included (not 0 * inf).
+    check(lambda t, a: a ** 0, x)
+    check(lambda t, a: a ** 0.0, x)
+    check(lambda t, a: a ** t.zeros(2), x)
+    check(lambda t, a: t.where(a > 1, a, a.log()), x)  # the unused branch's inf is masked

@@ -345,3 +345,12 @@ def test_all_any(x, keepdim):
     check(lambda t, a: a.any(), x)
     check(lambda t, a: (a > 0).all(0, keepdim=keepdim), x)
     check(lambda t, a: (a > 0).any(dim=-1, keepdim=keepdim), x)
+
+
+def test_nan_is_the_maximum_and_gets_the_gradient():
+    x = np.array([[1.0, np.nan, 3.0], [2.0, 0.5, 1.0]], np.float32)
+    check(lambda t, a: a.max(), x)
+    check(lambda t, a: a.min(), x)
+    check(lambda t, a: a.amax(1), x)
+    check(lambda t, a: a.max(1).values, x)
+    check(lambda t, a: a.argmax(1), x)

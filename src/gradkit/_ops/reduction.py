@@ -181,6 +181,10 @@ class MaxAll(Function):
         a, out = ctx.saved_tensors
         out_full = expand_back(out, a.shape, ctx.axes, ctx.keepdim)
         mask = a == out_full
+        if out.dtype.kind == "f" and not ctx.over_dims:
+            # max() of a tensor holding NaN is NaN, and PyTorch sends the gradient to the NaNs
+            # (its amax(dim) does not: 0/0 there, as here).
+            mask |= np.isnan(a) & np.isnan(out_full)
         count = mask.sum(axis=ctx.axes, keepdims=True)
         grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
         return grad_full * mask / count
