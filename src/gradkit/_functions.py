@@ -54,6 +54,21 @@ for _name in _METHOD_FUNCTIONS:
 del _name
 
 
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001,A002 - PyTorch's names
+    """``input ** exponent``; either may be a Python number (``gradkit.pow(2, x)``).
+
+    Example:
+        >>> gradkit.pow(gradkit.tensor([1.0, 2.0]), 2)
+        tensor([1., 4.])
+    """
+    if isinstance(input, Tensor):
+        return input.pow(exponent)
+    if isinstance(exponent, Tensor):
+        return exponent.__rpow__(input)
+    raise TypeError(f"pow(): argument 'input' (position 1) must be Tensor, not "
+                    f"{type(input).__name__}")
+
+
 def _tensor_list(tensors: Any, name: str) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "

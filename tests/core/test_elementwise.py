@@ -188,7 +188,11 @@ def test_pow_gradients():
         check(lambda t, a: a ** exponent, x)
         gradcheck(lambda t, a: a ** exponent, x)
     check(lambda t, a: 2 ** a, x)
+    check(lambda t, a: t.pow(2, a), x)
+    check(lambda t, a: t.pow(a, 3), x)
+    check(lambda t, a: t.pow(a, a), x)
     gradcheck(lambda t, a: 2.5 ** a, x)
+    gradcheck(lambda t, a: t.pow(1.5, a), x)
     gradcheck(lambda t, a, b: t.pow(a, b), x, rand(2, low=-1.0, high=2.0))
     gradcheck(lambda t, a, b: a.t() ** b, x, rand(2, 1, low=-1.0, high=2.0))
     # 0 ** b: PyTorch's gradient with respect to b is 0 there, not nan.
