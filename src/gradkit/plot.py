@@ -253,7 +253,13 @@ class Animator:
         if legend is None:
             legend = []
         use_svg_display()
-        self.fig, self.axes = pyplot().subplots(nrows, ncols, figsize=figsize)
+        self.missing: str | None = None  # why there is no figure, if there is none
+        try:
+            self.fig, self.axes = pyplot().subplots(nrows, ncols, figsize=figsize)
+        except ImportError as error:
+            # Without matplotlib the numbers still matter: print them and draw nothing,
+            # rather than lose a training run to a missing plotting library.
+            self.fig, self.axes, self.missing = None, [None], str(error)
         if nrows * ncols == 1:
             self.axes = [self.axes]
         self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim, xscale,
@@ -282,6 +288,9 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(float(a))
                 self.Y[i].append(float(b))
+        if self.fig is None:
+            self._report(x, y)
+            return
         self.axes[0].cla()
         for px, py, fmt in zip(self.X, self.Y, self.fmts):
             self.axes[0].plot(px, py, fmt)
@@ -295,10 +304,12 @@ class Animator:
         self._report(x, y)
 
     def _report(self, x: Sequence[Any], y: Sequence[Any]) -> None:
-        if self.save_path is None:
-            handle, self.save_path = tempfile.mkstemp(prefix="gradkit-animator-", suffix=".png")
-            os.close(handle)
-        save_figure(self.fig, self.save_path)
+        if self.fig is not None:
+            if self.save_path is None:
+                handle, self.save_path = tempfile.mkstemp(prefix="gradkit-animator-",
+                                                          suffix=".png")
+                os.close(handle)
+            save_figure(self.fig, self.save_path)
         if not self.verbose:
             return
         names = self.legend or [f"y{i}" for i in range(len(y))]
@@ -306,6 +317,7 @@ class Animator:
                            if v is not None)
         line = f"{x[0]:g}: {values}" if isinstance(x[0], (int, float)) else f"{x[0]}: {values}"
         if not self._announced:  # one line per add: the first one also says where the figure is
-            line += f"  (figure: {self.save_path})"
+            line += (f"  (figure: {self.save_path})" if self.fig is not None
+                     else f"  (no figure: {self.missing})")
             self._announced = True
         print(line, flush=True)

@@ -200,3 +200,26 @@ def test_save_figure_is_atomic_and_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(ValueError):
         plot.save_figure(fig, tmp_path / "curve.not-a-format")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["curve.png"]
+
+
+def test_train_ch3_without_matplotlib_still_trains_and_prints(tmp_path):
+    result = run_python("""
+        import sys
+        sys.modules["matplotlib"] = None  # as if it were not installed: import raises
+        import gradkit
+        from gradkit import d2l, nn
+        X = gradkit.eye(3).repeat(20, 1) * 4
+        y = gradkit.arange(3).repeat(20)
+        net = nn.Sequential(nn.Linear(3, 3))
+        trainer = gradkit.optim.SGD(net.parameters(), lr=0.5)
+        history = d2l.train_ch3(net, d2l.load_array((X, y), 10), d2l.load_array((X, y), 10),
+                                nn.CrossEntropyLoss(reduction="none"), 2, trainer)
+        print(len(history), history[-1]["test_acc"])
+        """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("1: train loss ")
+    assert "(no figure: drawing needs matplotlib" in lines[0]
+    assert lines[1].startswith("2: train loss ") and "figure" not in lines[1]
+    assert lines[2] == "2 1.0"
