@@ -42,7 +42,7 @@ BATCH, LR, EPOCHS = 256, 0.1, 2
 LINREG_BATCH, LINREG_LR, LINREG_EPOCHS = 10, 0.03, 3
 
 
-# -- the data, the same for both libraries ----------------------------------------------------------
+# -- the data, the same for both libraries -------------------------------------------------------
 def fashion_mnist() -> tuple[np.ndarray, np.ndarray]:
     """The bundled training split as float32 (60000, 1, 28, 28) in [0, 1] and int64 labels."""
     from gradkit.vision.datasets import FashionMNIST
@@ -65,7 +65,7 @@ def batches(lib: Any, X: Any, y: Any, order: np.ndarray, batch_size: int) -> Ite
         yield X[index], y[index]
 
 
-# -- the book's reference code, for PyTorch -----------------------------------------------------------
+# -- the book's reference code, for PyTorch ------------------------------------------------------
 def book_accuracy(y_hat: Any, y: Any) -> float:
     if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(axis=1)
@@ -225,7 +225,8 @@ def main() -> None:
         (g_med, g_best, g_res), (t_med, t_best, t_res) = measure(runs, args.repeats)
         ratio = g_med / t_med
         print(f"{name:<28}{g_med:>9.3f}s [{g_best:.3f}]{t_med:>9.3f}s [{t_best:.3f}]"
-              f"{ratio:>8.2f}{'≤ ' + format(goal, '.2f'):>8}  {'met' if ratio <= goal else 'MISSED'}")
+              f"{ratio:>8.2f}{'≤ ' + format(goal, '.2f'):>8}  "
+              f"{'met' if ratio <= goal else 'MISSED'}")
         print(f"{'':<28}gradkit {describe(g_res)}; PyTorch {describe(t_res)}")
 
 

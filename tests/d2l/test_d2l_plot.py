@@ -37,7 +37,8 @@ def test_importing_gradkit_and_d2l_does_not_import_matplotlib(tmp_path):
         x = gradkit.arange(0, 3, 0.5)
         d2l.plot(x, [x ** 2])
         import matplotlib
-        print("after drawing:", "matplotlib.pyplot" in sys.modules, matplotlib.get_backend().lower())
+        backend = matplotlib.get_backend().lower()
+        print("after drawing:", "matplotlib.pyplot" in sys.modules, backend)
         """, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["before drawing: []", "after drawing: True agg"]
