@@ -15,7 +15,8 @@ from __future__ import annotations
 
 __all__ = ["ROOTS", "ALIASES", "is_aliased", "target_name", "alias_name"]
 
-#: Top-level names whose imports the runner takes over (and whose real modules it sets aside).
+#: Top-level names whose imports the runner takes over (and whose real modules it sets aside),
+#: e.g. ``"torch"`` covers ``torch.nn.functional``.
 ROOTS = ("torch", "torchvision", "d2l", "mxnet")
 
 #: alias name -> gradkit module name; ``None`` is an empty package (``d2l`` itself).

@@ -54,6 +54,9 @@ def gpu(device_id: int = 0) -> Context:
 
     Raises:
         NotImplementedError: always.
+
+    Example:
+        >>> ctx = mx.gpu() if mx.context.num_gpus() else mx.cpu()
     """
     raise NotImplementedError("mxnet.gpu is not implemented in gradkit (it runs on the CPU)")
 
@@ -69,5 +72,10 @@ def num_gpus() -> int:
 
 
 def current_context() -> Context:
-    """``cpu(0)``."""
+    """``cpu(0)``.
+
+    Example:
+        >>> mx.context.current_context()
+        cpu(0)
+    """
     return cpu()

@@ -76,12 +76,22 @@ def ones(shape: Any, ctx: Any = None, dtype: Any = "float32", **kwargs: Any) -> 
 
 
 def full(shape: Any, val: float, ctx: Any = None, dtype: Any = "float32") -> NDArray:
-    """``shape`` filled with ``val``."""
+    """``shape`` filled with ``val``.
+
+    Example:
+        >>> nd.full((2,), 7).asnumpy()
+        array([7., 7.], dtype=float32)
+    """
     return NDArray(gradkit.full(_shape(shape), val, dtype=_dtype(dtype)))
 
 
 def empty(shape: Any, ctx: Any = None, dtype: Any = "float32") -> NDArray:
-    """An array of ``shape`` (zero-filled here)."""
+    """An array of ``shape`` (zero-filled here).
+
+    Example:
+        >>> nd.empty((2, 3)).shape
+        (2, 3)
+    """
     return zeros(shape, dtype=dtype)
 
 
@@ -102,12 +112,22 @@ def arange(start: float, stop: float | None = None, step: float = 1.0, repeat: i
 
 
 def zeros_like(data: NDArray) -> NDArray:
-    """Zeros shaped like ``data``."""
+    """Zeros shaped like ``data``.
+
+    Example:
+        >>> nd.zeros_like(nd.ones((2, 2))).sum().asscalar()
+        0.0
+    """
     return data.zeros_like()
 
 
 def ones_like(data: NDArray) -> NDArray:
-    """Ones shaped like ``data``."""
+    """Ones shaped like ``data``.
+
+    Example:
+        >>> nd.ones_like(nd.zeros(3)).sum().asscalar()
+        3.0
+    """
     return data.ones_like()
 
 
@@ -144,7 +164,12 @@ def concat(*data: NDArray, dim: int = 1) -> NDArray:
 
 
 def stack(*data: NDArray, axis: int = 0) -> NDArray:
-    """Join equal-shaped arrays along a new axis."""
+    """Join equal-shaped arrays along a new axis.
+
+    Example:
+        >>> nd.stack(nd.ones(2), nd.zeros(2)).shape
+        (2, 2)
+    """
     return wrap(autograd.compute(gradkit.stack, [tensor_of(d) for d in data], axis))
 
 
@@ -167,12 +192,22 @@ pick, clip, reshape, transpose, flatten, expand_dims = (_method(n) for n in (
 
 
 def maximum(lhs: Any, rhs: Any) -> NDArray:
-    """Elementwise maximum (arrays or numbers, broadcast)."""
+    """Elementwise maximum (arrays or numbers, broadcast).
+
+    Example:
+        >>> nd.maximum(nd.array([-1, 2]), 0).asnumpy()
+        array([0., 2.], dtype=float32)
+    """
     return _call(lambda a, b: gradkit.maximum(*_tensors(a, b)), lhs, rhs)
 
 
 def minimum(lhs: Any, rhs: Any) -> NDArray:
-    """Elementwise minimum (arrays or numbers, broadcast)."""
+    """Elementwise minimum (arrays or numbers, broadcast).
+
+    Example:
+        >>> nd.minimum(nd.array([-1, 2]), 0).asnumpy()
+        array([-1.,  0.], dtype=float32)
+    """
     return _call(lambda a, b: gradkit.minimum(*_tensors(a, b)), lhs, rhs)
 
 
@@ -198,7 +233,12 @@ def one_hot(indices: NDArray, depth: int, on_value: float = 1.0, off_value: floa
 
 
 def where(condition: NDArray, x: NDArray, y: NDArray) -> NDArray:
-    """``x`` where ``condition`` is non-zero, else ``y``."""
+    """``x`` where ``condition`` is non-zero, else ``y``.
+
+    Example:
+        >>> nd.where(nd.array([1, 0]), nd.ones(2), nd.zeros(2)).asnumpy()
+        array([1., 0.], dtype=float32)
+    """
     return _call(lambda c, a, b: gradkit.where(c != 0, a, b), condition, x, y)
 
 
@@ -209,4 +249,8 @@ broadcast_div = NDArray.__truediv__
 
 
 def waitall() -> None:
-    """Nothing to wait for: gradkit computes eagerly."""
+    """Nothing to wait for: gradkit computes eagerly.
+
+    Example:
+        >>> nd.waitall()
+    """

@@ -54,6 +54,9 @@ class _HostArray(np.ndarray):
         return int(np.asarray(self).reshape(-1)[0]) if self.size == 1 else \
             np.ndarray.__int__(self)
 
+    def __repr__(self) -> str:
+        return repr(np.asarray(self))  # ``array([...])``, not the subclass's name
+
 
 def tensor_of(value: Any) -> Any:
     """The gradkit operand for ``value``: an NDArray's tensor, a NumPy array as a float32
@@ -144,7 +147,9 @@ class NDArray:
     """
 
     __slots__ = ("_tensor", "__weakref__")
-    __array_priority__ = 1000.0  # ``np_array + nd_array`` calls NDArray.__radd__
+    # Keep NumPy from treating NDArrays as objects in mixed expressions: ``np_array + x``
+    # then calls ``NDArray.__radd__``.
+    __array_ufunc__ = None
 
     def __init__(self, tensor: gradkit.Tensor) -> None:
         self._tensor = tensor
@@ -195,7 +200,8 @@ class NDArray:
 
         Example:
             >>> nd.ones((2, 2)).asnumpy()
-            _HostArray([[1., 1.], [1., 1.]], dtype=float32)
+            array([[1., 1.],
+                   [1., 1.]], dtype=float32)
         """
         return np.array(self._tensor.detach().numpy(), copy=True).view(_HostArray)
 

@@ -48,10 +48,20 @@ def uniform(low: float = 0, high: float = 1, shape: Any = None, dtype: Any = "fl
 
 def randint(low: int, high: int, shape: Any = None, dtype: Any = "int32",
             ctx: Any = None, **kwargs: Any) -> NDArray:
-    """Integers in [low, high)."""
+    """Integers in [low, high).
+
+    Example:
+        >>> nd.random.randint(0, 10, shape=(3,)).shape
+        (3,)
+    """
     return NDArray(gradkit.randint(int(low), int(high), _shape(shape)).to(_dtype(dtype)))
 
 
 def shuffle(data: NDArray, **kwargs: Any) -> NDArray:
-    """A copy with the first axis randomly permuted."""
+    """A copy with the first axis randomly permuted.
+
+    Example:
+        >>> sorted(nd.random.shuffle(nd.arange(3)).asnumpy().tolist())
+        [0.0, 1.0, 2.0]
+    """
     return NDArray(data._tensor.detach()[gradkit.randperm(len(data))])
