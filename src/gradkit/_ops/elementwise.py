@@ -245,13 +245,16 @@ class Pow(BinaryFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors[:2]
-        out = ctx.saved_tensors[2]
+        a, b, out = ctx.saved_tensors
         if type(b) is not _ndarray:  # a Python scalar exponent, the common case
             if b == 2:
                 return grad * 2 * a, None
+            if b == 0:  # x ** 0 is constant: 0, not 0 · x^-1 = nan at x = 0 (as PyTorch)
+                return np.zeros_like(grad), None
             return grad * b * np.power(a, b - 1), None
-        grad_a = grad * b * np.power(a, b - 1) if ctx.next_edges[0] is not None else None
+        grad_a = None
+        if ctx.next_edges[0] is not None:
+            grad_a = np.where(b == 0, 0, grad * b * np.power(a, b - 1))
         grad_b = None
         if ctx.next_edges[1] is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
