@@ -14,6 +14,7 @@ import os
 import random
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,9 @@ def run_program(book_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     from gradkit import compat
 
     monkeypatch.chdir(book_folder)
+    # gradkit's Animator saves its figure to a temporary file outside notebooks: keep those
+    # files in the test's folder.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     random.seed(0)
 
     def run(name: str, replace: dict[str, str] | None = None,

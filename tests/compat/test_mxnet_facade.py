@@ -185,3 +185,9 @@ def test_dropout_is_active_only_while_training():
     with autograd.record():
         dropped = nn.Dropout(0.5)(x).asnumpy()
     assert set(np.unique(dropped)) <= {0.0, 2.0} and 0 < (dropped == 0).sum() < 100
+
+
+def test_numpy_operands_and_asnumpy_display():
+    assert repr(nd.ones(2).asnumpy()) == "array([1., 1.], dtype=float32)"
+    mixed = np.ones(2) + nd.ones(2)  # NumPy defers to NDArray.__radd__
+    assert isinstance(mixed, nd.NDArray) and mixed.asnumpy().tolist() == [2.0, 2.0]

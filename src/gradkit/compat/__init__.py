@@ -11,6 +11,22 @@ was. What gradkit does not implement raises ``NotImplementedError`` naming the A
 (``torch.nn.Conv2d is not implemented in gradkit``) where the program names it.
 ``gradkit.compat.mxnet`` is the Gluon facade that ``import mxnet`` gets under the runner.
 
+What it cannot do, and why:
+
+* APIs gradkit lacks (convolutions, ``torch.fft``, CUDA, ``torchvision.models``...) raise
+  ``NotImplementedError``: gradkit covers D2L chapters 2–4. Missing *tensor methods* are
+  gradkit's own ``AttributeError``: only module attributes go through the aliases.
+* Printed types say ``gradkit.Size([...])`` / ``gradkit.float32`` where torch says ``torch.``;
+  ``torch.__version__`` is gradkit's, so version checks in a script may take another branch.
+* Random numbers come from gradkit's generator: a run matches printed figures within the
+  noise of another seed, never digit for digit.
+* Names bound before ``install()`` (a notebook's ``torch``) stay the real torch; modules
+  imported while installed keep gradkit afterwards (``run_path`` forgets those from the
+  script's own folder, as a new process would).
+* MXNet: only what D2L chapters 2–3 use (``nd``, ``autograd``, ``gluon.nn`` Dense/Sequential,
+  losses, ``Trainer`` with 'sgd'/'adam', ``gluon.data`` arrays); no ``gluon.data.vision``,
+  saving, contexts other than ``cpu()``; ``hybridize`` does nothing.
+
 Example:
     >>> import gradkit.compat
     >>> with gradkit.compat.installed():
