@@ -3,6 +3,7 @@ error escapes from inside an op (DESIGN.md §5)."""
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -216,3 +217,43 @@ TYPE_ERRORS = {
 def test_wrong_argument_types(name):
     error = check_error(TYPE_ERRORS[name], rand(2, 3))
     assert isinstance(error, TypeError)
+
+
+# ---------------------------------------------------------------------------------------------
+# special values: PyTorch computes inf/nan silently, and so must gradkit (no NumPy warnings)
+# ---------------------------------------------------------------------------------------------
+SILENT = {
+    "1 / 0": (lambda t, a: 1.0 / a, [0.0, 2.0]),
+    "0 / 0": (lambda t, a: a / a, [0.0, 2.0]),
+    "x / 0": (lambda t, a: a / (a * 0), [1.0, 2.0]),
+    "log 0": (lambda t, a: a.log(), [0.0, 2.0]),
+    "log -1": (lambda t, a: a.log(), [-1.0, 2.0]),
+    "sqrt -1": (lambda t, a: a.sqrt(), [-1.0, 4.0]),
+    "sqrt 0": (lambda t, a: a.sqrt(), [0.0, 4.0]),
+    "exp 1000": (lambda t, a: a.exp(), [1000.0, 1.0]),
+    "x ** -1 at 0": (lambda t, a: a ** -1, [0.0, 2.0]),
+    "x ** 0.5 at -1": (lambda t, a: a ** 0.5, [-1.0, 2.0]),
+    "x ** y at 0": (lambda t, a: a ** (a + 1), [0.0, 2.0]),
+    "mean of nothing": (lambda t, a: a[:0].mean(), [1.0, 2.0]),
+    "var of one": (lambda t, a: a[:1].var(), [1.0, 2.0]),
+    "std of one": (lambda t, a: a[:1].std(), [1.0, 2.0]),
+    "std of equal values": (lambda t, a: (a * 0).std(), [1.0, 2.0]),
+    "logsumexp of -inf": (lambda t, a: a.log().logsumexp(0), [0.0, 0.0]),
+    "norm of zeros": (lambda t, a: (a * 0).norm(), [1.0, 2.0]),
+    "amax with nan": (lambda t, a: (a.log()).amax(0), [-1.0, 2.0]),
+    "max with nan": (lambda t, a: (a.log()).max(), [-1.0, 2.0]),
+    "sigmoid of -1000": (lambda t, a: (a * -1000).sigmoid(), [1.0, -1.0]),
+    "tanh of 1000": (lambda t, a: (a * 1000).tanh(), [1.0, -1.0]),
+    "float // 0": (lambda t, a: a // 0.0, [1.0, -1.0]),
+    "float % 0": (lambda t, a: a % 0.0, [1.0, -1.0]),
+}
+
+
+@pytest.mark.parametrize("name", list(SILENT))
+def test_special_values_are_computed_silently(name):
+    fn, values = SILENT[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # NumPy's "divide by zero encountered"
+        warnings.filterwarnings("ignore", message=".*degrees of freedom.*")  # torch's own
+        check_outcome(fn, np.array(values, np.float32),
+                      requires_grad="//" not in name and "%" not in name)

@@ -103,10 +103,16 @@ class Mean(Function):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.count = _count(a.shape, axes)
         ctx.over_dims = dim is not None
+        if ctx.count == 0:
+            # The mean of nothing is nan, silently (NumPy would warn "Mean of empty slice").
+            with np.errstate(invalid="ignore"):
+                return np.asarray(np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype) / 0)
         return np.asarray(np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.count == 0:
+            return np.zeros(ctx.shape, grad.dtype)  # no element received anything
         return expand_back(grad / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
     def name(self) -> str:  # type: ignore[override]
@@ -187,7 +193,8 @@ class MaxAll(Function):
             mask |= np.isnan(a) & np.isnan(out_full)
         count = mask.sum(axis=ctx.axes, keepdims=True)
         grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
-        return grad_full * mask / count
+        with np.errstate(divide="ignore", invalid="ignore"):  # amax over NaNs: 0/0, as PyTorch
+            return grad_full * mask / count
 
     def name(self) -> str:  # type: ignore[override]
         # max() is PyTorch's MaxBackward1; amax(dim) its own node.
@@ -336,7 +343,8 @@ class Var(Function):
     def backward(ctx, grad):
         (centered,) = ctx.saved_tensors
         grad_full = expand_back(grad, centered.shape, ctx.axes, ctx.keepdim)
-        return grad_full * 2 * centered / ctx.denominator
+        with np.errstate(divide="ignore", invalid="ignore"):  # N <= correction: inf/nan
+            return grad_full * 2 * centered / ctx.denominator
 
 
 class Std(Function):
@@ -390,4 +398,5 @@ class LogSumExp(Function):
         if not ctx.axes:
             return grad
         grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
-        return grad_full * np.exp(a - out)
+        with np.errstate(invalid="ignore"):  # -inf - (-inf) where every term was -inf
+            return grad_full * np.exp(a - out)
