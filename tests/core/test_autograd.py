@@ -374,8 +374,11 @@ def test_gradcheck_accepts_right_and_rejects_wrong_gradients():
     assert gradkit.autograd.gradcheck(_Square.apply, (x,))
     assert gradkit.autograd.gradcheck(lambda a: (a.exp() * a, a.sum()), (x,))
     assert gradkit.autograd.gradcheck(_WrongSquare.apply, (x,), raise_exception=False) is False
-    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+    with pytest.raises(RuntimeError, match="mismatch for output 0 with respect to input 0"):
         gradkit.autograd.gradcheck(_WrongSquare.apply, (x,))
+    # The message names the output that is wrong.
+    with pytest.raises(RuntimeError, match="for output 1 with respect to input 0"):
+        gradkit.autograd.gradcheck(lambda a: (a * 2, _WrongSquare.apply(a)), (x,))
     # Inputs that do not require grad are not checked (torch does the same).
     c = gradkit.tensor(rand(3, dtype=np.float64))
     assert gradkit.autograd.gradcheck(lambda a, b: a * b, (x, c))

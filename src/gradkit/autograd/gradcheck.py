@@ -58,8 +58,7 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     sizes = [o._data.size for o in outputs]
 
     for index, t in enumerate(checked):
-        # Numerical Jacobian: one column per input element.
-        flat = t._data.reshape(-1) if t._data.flags.c_contiguous else None
+        # Numerical Jacobian: one row per input element, one column per output element.
         numerical = np.zeros((t._data.size, sum(sizes)))
         with no_grad():
             for j in range(t._data.size):
@@ -71,7 +70,6 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
                 minus = _flat_outputs(func, inputs)
                 t._data[position] = original
                 numerical[j] = (plus - minus) / (2 * eps)
-        del flat
         # Analytical Jacobian: one vector-Jacobian product per output element.
         analytical = np.zeros_like(numerical)
         column = 0
@@ -90,9 +88,12 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
         if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
             if not raise_exception:
                 return False
-            worst = np.unravel_index(np.argmax(np.abs(analytical - numerical)), numerical.shape)
+            element, column = np.unravel_index(np.argmax(np.abs(analytical - numerical)),
+                                               numerical.shape)
+            output = int(np.searchsorted(np.cumsum(sizes), column, side="right"))
             raise GradcheckError(
-                f"Jacobian mismatch for output {0} with respect to input {index},\n"
+                f"Jacobian mismatch for output {output} with respect to input {index},\n"
                 f"numerical:{numerical}\nanalytical:{analytical}\n"
-                f"largest difference at (input element, output element) {tuple(map(int, worst))}")
+                f"largest difference at input element {int(element)}, output element "
+                f"{int(column - sum(sizes[:output]))}")
     return True
