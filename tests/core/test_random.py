@@ -221,6 +221,9 @@ def test_multinomial_distribution_moments():
     fair_probs = gradkit.ones([6]) / 6
     one = multinomial.Multinomial(1, fair_probs).sample()
     assert one.shape == (6,) and one.sum().item() == 1.0 and one.dtype is gradkit.float32
+    rolls = multinomial.Multinomial(1, fair_probs).sample((1000,))
+    assert rolls.shape == (1000, 6) and bool((rolls.sum(dim=1) == 1).all())
+    assert np.allclose(rolls.mean(dim=0).numpy(), 1 / 6, atol=0.05)
     counts = multinomial.Multinomial(1000, fair_probs).sample()
     assert counts.sum().item() == 1000 and np.allclose((counts / 1000).numpy(), 1 / 6, atol=0.05)
     many = multinomial.Multinomial(10, fair_probs).sample((500,))
