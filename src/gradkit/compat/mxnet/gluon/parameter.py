@@ -21,7 +21,6 @@ from typing import Any, Iterator
 import numpy as np
 
 import gradkit
-from gradkit.nn.parameter import Parameter as _TensorParameter
 from gradkit.nn.parameter import UninitializedParameter
 
 from .. import autograd
