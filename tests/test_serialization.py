@@ -217,7 +217,7 @@ def test_torch_model_state_loads_in_gradkit(tmp_path):
     ours.load_state_dict({k: v for k, v in loaded.items() if k not in ("steps", "half")})
     x = rng.standard_normal((2, 12)).astype(np.float32)
     np.testing.assert_allclose(ours(gradkit.tensor(x)).detach().numpy(),
-                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_torch_file_without_metadata_and_empty(tmp_path):

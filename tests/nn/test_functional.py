@@ -243,3 +243,63 @@ def test_one_hot_matches_torch():
 def test_wrong_argument_types_raise_type_error():
     check_error(lambda t: t.nn.functional.relu([1.0, 2.0]))
     check_error(lambda t: t.nn.functional.linear(np.ones((2, 3)), t.ones(4, 3)))
+
+
+# ---------------------------------------------------------------------------------------------
+# integer inputs and bad shapes
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fn", [
+    lambda t, x: t.nn.functional.softmax(x, dim=1),
+    lambda t, x: t.nn.functional.softmax(x, dim=0),
+    lambda t, x: t.nn.functional.log_softmax(x, dim=-1),
+    lambda t, x: t.nn.functional.log_softmax(x, dim=0),
+    lambda t, x: t.nn.functional.softmax(x[0], dim=0),
+    lambda t, x: t.nn.functional.softmax(x.int(), dim=1),
+    lambda t, x: t.nn.functional.softmax(x.bool(), dim=1),
+    lambda t, x: t.nn.functional.dropout(x, 0.5),
+    lambda t, x: t.nn.functional.dropout(x.bool(), 0.5),
+], ids=["softmax1", "softmax0", "log_softmax_last", "log_softmax0", "softmax_1d",
+        "softmax_int32", "softmax_bool", "dropout", "dropout_bool"])
+def test_integer_inputs_raise_like_torch(fn):
+    torch = import_torch()
+    ints = np.array([[1, 2], [3, 4]], np.int64)
+    error = check_error(fn, ints)
+    with pytest.raises(Exception) as info:
+        fn(torch, torch.tensor(ints))
+    assert str(error) == str(info.value)
+
+
+def test_dropout_of_integers_is_fine_when_it_does_nothing():
+    ints = np.array([[1, 2], [3, 4]], np.int64)
+    check(lambda t, x: t.nn.functional.dropout(x, 0.0), ints)
+    check(lambda t, x: t.nn.functional.dropout(x, 0.5, training=False), ints)
+
+
+def test_linear_of_integers_matches_torch():
+    check(lambda t, x, w: t.nn.functional.linear(x, w), np.arange(6).reshape(2, 3),
+          np.ones((4, 3), np.int64))
+
+
+def test_linear_bias_that_broadcasts_and_one_that_does_not():
+    check(lambda t, x, w, b: t.nn.functional.linear(x, w, b), rand(2, 3), rand(4, 3),
+          rand(1, 4))
+    check(lambda t, x, w, b: t.nn.functional.linear(x, w, b), rand(5, 2, 3), rand(4, 3),
+          rand(1, 4))
+    check(lambda t, x, w, b: t.nn.functional.linear(x, w, b), rand(3), rand(4, 3), rand(1))
+    gradcheck(lambda t, x, w, b: F.linear(x, w, b), rand(2, 3), rand(4, 3), rand(2, 4))
+    torch = import_torch()
+    # A bias expands to the (rows, out) matrix of the flattened input, never beyond it.
+    for x_shape, bias in (((2, 3), rand(3)), ((2, 3), rand(2, 3)), ((2, 3), rand(3, 2, 4)),
+                          ((5, 2, 3), rand(2, 1)), ((5, 2, 3), rand(10, 4))):
+        x = rand(*x_shape)
+        error = check_error(lambda t, x, w, b: t.nn.functional.linear(x, w, b), x,
+                            rand(4, 3), bias)
+        with pytest.raises(RuntimeError) as info:
+            torch.nn.functional.linear(torch.tensor(x), torch.ones(4, 3), torch.tensor(bias))
+        assert str(error) == str(info.value).replace("torch", "gradkit")
+
+
+def test_linear_weight_must_be_a_matrix():
+    check_error(lambda t, x, w, b: t.nn.functional.linear(x, w, b), rand(2, 3), rand(3),
+                rand(1))
+    check_error(lambda t, x, w: t.nn.functional.linear(x, w), rand(2, 3), rand(4, 3, 1))

@@ -542,3 +542,92 @@ def test_legacy_size_average_and_reduce_arguments():
                                                            reduce=reduce), x, y)
             check(lambda t, x, y: t.nn.MSELoss(size_average=size_average, reduce=reduce)(x, y),
                   x, y)
+
+
+# ---------------------------------------------------------------------------------------------
+# dtypes: integers where PyTorch wants floats, promotion, weights of another dtype
+# ---------------------------------------------------------------------------------------------
+INTS = np.array([[1, 2, 0], [3, 4, 1]], np.int64)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda t, x: t.nn.functional.cross_entropy(x, t.tensor([0, 1])),
+    lambda t, x: t.nn.functional.cross_entropy(x.reshape(2, 3, 1), t.tensor([[0], [1]])),
+    lambda t, x: t.nn.functional.cross_entropy(x[0], t.tensor(1)),
+    lambda t, x: t.nn.functional.cross_entropy(x, x.float()),
+    lambda t, x: t.nn.functional.nll_loss(x, t.tensor([0, 1])),
+    lambda t, x: t.nn.functional.mse_loss(x, x),
+    lambda t, x: t.nn.functional.l1_loss(x, x),
+    lambda t, x: t.nn.functional.huber_loss(x, x),
+    lambda t, x: t.nn.functional.smooth_l1_loss(x, x),
+    lambda t, x: t.nn.functional.binary_cross_entropy_with_logits(x.float(), x),
+    lambda t, x: t.nn.functional.binary_cross_entropy_with_logits(x, x.float()),
+], ids=["ce", "ce_kdim", "ce_unbatched", "ce_probs", "nll", "mse", "l1", "huber", "smooth_l1",
+        "bce_int_target", "bce_int_input"])
+def test_integer_inputs_raise_like_torch(fn):
+    error = check_error(fn, INTS)
+    torch = import_torch()
+    with pytest.raises(Exception) as info:
+        fn(torch, torch.tensor(INTS))
+    assert str(error) == str(info.value)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss"])
+@pytest.mark.parametrize("other", [np.int64, np.float64, np.bool_])
+def test_pointwise_losses_promote_like_torch(name, other):
+    if name == "l1_loss" and other is np.bool_:
+        return  # PyTorch refuses bool subtraction there; tested in the core suite
+    x = rand(3, 4)
+    y = (rng.uniform(-2, 2, (3, 4)) > 0).astype(other) if other is np.bool_ else \
+        rng.integers(-2, 3, (3, 4)).astype(other)
+    check(lambda t, a, b: getattr(t.nn.functional, name)(a, b), x, y)
+    check(lambda t, a, b: getattr(t.nn.functional, name)(b, a), x, y)
+    check(lambda t, a, b: getattr(t.nn.functional, name)(a, b, reduction="none"), x, y)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_class_weight_of_another_dtype_raises_like_torch(loss):
+    check_error(lambda t, x, y, w: getattr(t.nn.functional, loss)(x, y, weight=w),
+                rand(2, 5, dtype=np.float64), labels(2), WEIGHT, requires_grad={0})
+    check_error(lambda t, x, y, w: getattr(t.nn.functional, loss)(x, y, weight=w), rand(2, 5),
+                labels(2), WEIGHT.astype(np.float64), requires_grad={0})
+
+
+def test_probability_targets_of_float64_promote_like_torch():
+    check(lambda t, x, p: t.nn.functional.cross_entropy(x, p), rand(3, 5),
+          probabilities(3, 5, dtype=np.float64))
+
+
+def test_zero_classes():
+    check(lambda t, x, y: t.nn.functional.cross_entropy(x, y), np.zeros((2, 0), np.float32),
+          np.full(2, -100, np.int64))
+    check_error(lambda t, x, y: t.nn.functional.cross_entropy(x, y),
+                np.zeros((2, 0), np.float32), np.zeros(2, np.int64))
+
+
+def test_bad_delta_and_beta_raise_like_torch():
+    for delta in (0.0, -1.0):
+        check_error(lambda t, x, y: t.nn.functional.huber_loss(x, y, delta=delta), rand(3),
+                    rand(3))
+    check_error(lambda t, x, y: t.nn.functional.smooth_l1_loss(x, y, beta=-1.0), rand(3),
+                rand(3))
+
+
+def test_bce_weights_that_do_not_broadcast_raise_like_torch():
+    check_error(lambda t, x, y, pw: t.nn.functional.binary_cross_entropy_with_logits(
+        x, y, pos_weight=pw), rand(2, 3), rand(2, 3, low=0, high=1), rand(2),
+        requires_grad={0})
+    check_error(lambda t, x, y, w: t.nn.functional.binary_cross_entropy_with_logits(
+        x, y, weight=w), rand(2, 3), rand(2, 3, low=0, high=1), rand(4, 1, 1),
+        requires_grad={0})
+
+
+@pytest.mark.parametrize("name,node", [("mse_loss", "MseLossBackward0"),
+                                       ("l1_loss", "MeanBackward0"),
+                                       ("huber_loss", "HuberLossBackward0"),
+                                       ("smooth_l1_loss", "SmoothL1LossBackward0")])
+def test_pointwise_loss_node_names_match_torch(name, node):
+    torch = import_torch()
+    for lib in (gradkit, torch):
+        x = lib.ones(3, requires_grad=True)
+        assert getattr(lib.nn.functional, name)(x, lib.zeros(3)).grad_fn.name() == node

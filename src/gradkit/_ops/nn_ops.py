@@ -15,6 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .reduction import normalize_dim
+from .shape import check_broadcast
 
 
 # ---------------------------------------------------------------------------------------------
@@ -30,6 +31,11 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
+        if weight.ndim != 2:
+            raise RuntimeError(f"mat2 must be a matrix, got {weight.ndim}-D tensor"
+                               if weight.ndim < 2 else
+                               f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{weight.ndim}D")
         if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
             rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
             raise RuntimeError(
@@ -42,7 +48,18 @@ class Linear(Function):
         ctx.save_for_backward(x, weight)
         out = x @ weight.T
         if bias is not None:
-            out += bias
+            # PyTorch adds the bias to the (rows, out) matrix of its addmm, so a bias must
+            # expand to that, not merely broadcast against the output.
+            check_expands(bias.shape, (out.size // max(out.shape[-1], 1), out.shape[-1])
+                          if x.ndim > 1 else out.shape)
+            try:
+                out += bias
+            except ValueError:  # expands to (rows, out) but not to a >2-D output's shape
+                check_broadcast(out, bias)
+                raise
+        # The usual (out_features,) bias has a one-sum gradient; any other broadcastable bias
+        # gets the full gradient, which the engine sums down to its shape.
+        ctx.bias_is_row = bias is not None and bias.shape == out.shape[-1:]
         return out
 
     @staticmethod
@@ -52,8 +69,24 @@ class Linear(Function):
         grad_x = grad @ weight if need_x else None
         grad_2d = grad.reshape(-1, grad.shape[-1])
         grad_w = grad_2d.T @ x.reshape(-1, x.shape[-1]) if need_w else None
-        grad_b = grad_2d.sum(axis=0) if need_b else None
+        grad_b = None
+        if need_b:
+            grad_b = grad_2d.sum(axis=0) if ctx.bias_is_row else grad
         return grad_x, grad_w, grad_b
+
+
+def check_expands(shape: tuple, target: tuple) -> None:
+    """PyTorch's error when a tensor of ``shape`` cannot be expanded to ``target``."""
+    if len(shape) > len(target):
+        raise RuntimeError(f"expand(gradkit.FloatTensor{{{list(shape)}}}, size={list(target)}): "
+                           f"the number of sizes provided ({len(target)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({len(shape)})")
+    for i in range(1, len(shape) + 1):
+        if shape[-i] not in (1, target[-i]):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[-i]}) must match the existing size "
+                f"({shape[-i]}) at non-singleton dimension {len(target) - i}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}")
 
 
 def _needs(ctx: Function, n: int) -> list[bool]:
@@ -67,6 +100,8 @@ def _needs(ctx: Function, n: int) -> list[bool]:
 # ---------------------------------------------------------------------------------------------
 def log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
     """``x - logsumexp(x)`` along ``axis``, shifted by the max so exp never overflows."""
+    if x.shape[axis] == 0:  # no classes: nothing to normalize (and max() has no identity)
+        return x.copy()
     shift = x.max(axis=axis, keepdims=True)
     shift[~np.isfinite(shift)] = 0
     shifted = x - shift
@@ -105,6 +140,8 @@ class Softmax(Function):
         axis = normalize_dim(dim, x.ndim)
         if x.ndim == 0:
             out = np.ones_like(x)
+        elif x.shape[axis] == 0:
+            out = x.copy()
         else:
             shift = x.max(axis=axis, keepdims=True)
             shift[~np.isfinite(shift)] = 0
@@ -128,9 +165,10 @@ class Softmax(Function):
 # ---------------------------------------------------------------------------------------------
 def rows_last(x: np.ndarray) -> np.ndarray:
     """``(N, C, d1, ...)`` as ``(N·d1·..., C)`` rows: the class dim moved last."""
+    # Explicit sizes, not -1: with zero classes reshape(-1, 0) is ambiguous.
     if x.ndim <= 2:
-        return x.reshape(-1, x.shape[-1]) if x.ndim == 2 else x.reshape(1, -1)
-    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+        return x if x.ndim == 2 else x.reshape(1, x.shape[0])
+    return np.moveaxis(x, 1, -1).reshape(x.size // max(x.shape[1], 1), x.shape[1])
 
 
 def rows_back(rows: np.ndarray, shape: tuple) -> np.ndarray:
@@ -189,6 +227,19 @@ def scalar_type_name(a: np.ndarray) -> str:
     return _SCALAR_TYPE_NAMES.get(a.dtype.name, a.dtype.name)
 
 
+def require_float(a: np.ndarray, kernel: str) -> None:
+    """PyTorch's error for a floating-point-only kernel given integers or booleans."""
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(a)}\'')
+
+
+def check_weight_dtype(weight: np.ndarray | None, x: np.ndarray) -> None:
+    """Class weights must have the input's dtype (PyTorch does not convert them)."""
+    if weight is not None and weight.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found "
+                           f"{scalar_type_name(weight)}")
+
+
 def _mean_row_scale(grad: np.ndarray, keep: np.ndarray, denominator: float) -> np.ndarray:
     """Per-row factor of a ``mean`` loss's gradient: ``grad / Σw`` for rows that count and an
     exact 0 for ignored ones, so all-ignored batches give zero gradients (and a zero total
@@ -218,8 +269,10 @@ class CrossEntropy(Function):
         safe_target = np.where(keep, flat_target, 0)
         logp = log_softmax_array(rows, 1)
         w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        w_target = w[safe_target] * keep
-        picked = logp[np.arange(len(rows)), safe_target]
+        w_target = w[safe_target] * keep if n_classes else np.zeros(len(rows), x.dtype)
+        # (With zero classes every target is ignored: nothing to pick.)
+        picked = logp[np.arange(len(rows)), safe_target] if n_classes else \
+            np.zeros(len(rows), logp.dtype)
         losses = -(1 - label_smoothing) * w_target * picked
         if label_smoothing:
             losses -= (label_smoothing / n_classes) * (logp * w).sum(axis=1) * keep
@@ -240,7 +293,8 @@ class CrossEntropy(Function):
         n_rows, n_classes = probs.shape
         # (1−ε)·w_y·(p − e_y)
         out = probs * ((1 - ctx.smoothing) * ctx.w_target)[:, None]
-        out[np.arange(n_rows), ctx.target] -= (1 - ctx.smoothing) * ctx.w_target
+        if n_classes:
+            out[np.arange(n_rows), ctx.target] -= (1 - ctx.smoothing) * ctx.w_target
         if ctx.smoothing:
             out += (ctx.smoothing / n_classes) * (
                 probs * ctx.w.sum() - ctx.w[None, :]) * ctx.keep[:, None]
@@ -269,7 +323,9 @@ class CrossEntropyProbs(Function):
             raise RuntimeError(
                 f"Expected floating point type for target with class probabilities, got "
                 f"{scalar_type_name(target)}")
-        rows, t = rows_last(x), rows_last(target.astype(x.dtype, copy=False))
+        dtype = np.promote_types(x.dtype, target.dtype)
+        x = x.astype(dtype, copy=False)
+        rows, t = rows_last(x), rows_last(target.astype(dtype, copy=False))
         n_classes = rows.shape[1]
         if label_smoothing:
             t = t * (1 - label_smoothing) + label_smoothing / n_classes
@@ -309,12 +365,16 @@ class NllLoss(Function):
     def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean"):
         rows = rows_last(x)
         flat_target = target.reshape(-1)
-        check_class_targets(flat_target, rows.shape[1], ignore_index)
+        n_classes = rows.shape[1]
+        check_class_targets(flat_target, n_classes, ignore_index)
         keep = flat_target != ignore_index
         safe_target = np.where(keep, flat_target, 0)
-        w = np.ones(rows.shape[1], dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        w_target = w[safe_target] * keep
-        losses = (-w_target * rows[np.arange(len(rows)), safe_target]).astype(x.dtype)
+        w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        # (With zero classes every target is ignored: nothing to pick.)
+        w_target = w[safe_target] * keep if n_classes else np.zeros(len(rows), x.dtype)
+        picked = rows[np.arange(len(rows)), safe_target] if n_classes else \
+            np.zeros(len(rows), x.dtype)
+        losses = (-w_target * picked).astype(x.dtype)
         ctx.target, ctx.w_target, ctx.shape, ctx.reduction = safe_target, w_target, x.shape, \
             reduction
         ctx.keep = keep
@@ -326,7 +386,7 @@ class NllLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         n_rows = len(ctx.target)
-        n_classes = int(np.prod(ctx.shape)) // max(n_rows, 1) if n_rows else ctx.shape[-1]
+        n_classes = ctx.shape[1] if len(ctx.shape) > 1 else ctx.shape[0]
         out = np.zeros((n_rows, n_classes), dtype=grad.dtype)
         scale = -ctx.w_target
         if ctx.reduction == "none":
@@ -335,7 +395,8 @@ class NllLoss(Function):
             scale = scale * _mean_row_scale(grad, ctx.keep, ctx.denominator)
         else:
             scale = scale * grad
-        out[np.arange(n_rows), ctx.target] = scale
+        if n_classes:
+            out[np.arange(n_rows), ctx.target] = scale
         return rows_back(out, ctx.shape), None, None
 
 
@@ -376,11 +437,13 @@ class BinaryCrossEntropyWithLogits(Function):
 # ---------------------------------------------------------------------------------------------
 class PointwiseLoss(Function):
     """Losses of ``d = input − target`` elementwise, then reduced: ``kind`` is ``"mse"``
-    (d²), ``"l1"`` (|d|), ``"huber"`` (δ) or ``"smooth_l1"`` (β)."""
+    (d²), ``"l1"`` (|d|), ``"huber"`` (δ) or ``"smooth_l1"`` (β); ``dtype`` is the promoted
+    dtype (float32 for float32 input and int64 target, as PyTorch, not NumPy's float64).
+    Use the subclasses, which carry PyTorch's node names."""
 
     @staticmethod
-    def forward(ctx, a, b, kind="mse", reduction="mean", delta=1.0):
-        d = a - b
+    def forward(ctx, a, b, kind="mse", reduction="mean", delta=1.0, dtype=None):
+        d = np.subtract(a, b, dtype=dtype)
         absolute = np.abs(d)
         if kind == "mse":
             losses = d * d
@@ -416,12 +479,41 @@ class PointwiseLoss(Function):
         return g, -g
 
 
+class MseLoss(PointwiseLoss):
+    """Mean squared error: (input − target)²."""
+
+    node_name = "MseLossBackward0"
+
+
+class L1Loss(PointwiseLoss):
+    """Mean absolute error: |input − target|."""
+
+    node_name = "MeanBackward0"  # PyTorch composes l1_loss from abs and mean
+
+
+class HuberLoss(PointwiseLoss):
+    """Huber loss: ½d² below δ, δ·(|d| − ½δ) above."""
+
+    node_name = "HuberLossBackward0"
+
+
+class SmoothL1Loss(PointwiseLoss):
+    """Smooth L1 loss: ½d²/β below β, |d| − ½β above."""
+
+    node_name = "SmoothL1LossBackward0"
+
+
+POINTWISE_LOSSES = {"mse": MseLoss, "l1": L1Loss, "huber": HuberLoss, "smooth_l1": SmoothL1Loss}
+
+
 # ---------------------------------------------------------------------------------------------
 # dropout
 # ---------------------------------------------------------------------------------------------
 class Dropout(Function):
     """Zero each element with probability p and scale the rest by 1/(1−p) (inverted dropout);
     the gradient flows through the same mask."""
+
+    node_name = "MulBackward0"  # PyTorch's CPU dropout is a multiplication by the mask
 
     @staticmethod
     def forward(ctx, x, mask=None):

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype
 from .. import random as _random
 from .._ops import elementwise as ew
 from .._ops import nn_ops
@@ -118,6 +119,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa
         dim = _softmax_dim("softmax", input.ndim)
     if dtype is not None:
         input = input.to(dtype)
+    _require_float_along(input, dim, "softmax")
     return nn_ops.Softmax.apply(input, dim)
 
 
@@ -134,7 +136,16 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # 
         dim = _softmax_dim("log_softmax", input.ndim)
     if dtype is not None:
         input = input.to(dtype)
+    _require_float_along(input, dim, "log_softmax")
     return nn_ops.LogSoftmax.apply(input, dim)
+
+
+def _require_float_along(input: Tensor, dim: int, name: str) -> None:  # noqa: A002
+    """PyTorch's error for a softmax of integers, naming the kernel it would have used."""
+    if input._data.dtype.kind == "f":
+        return
+    last = input.ndim <= 1 or dim in (-1, input.ndim - 1)
+    nn_ops.require_float(input._data, f"{name}{'_lastdim' if last else ''}_kernel_impl")
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
@@ -152,6 +163,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
     if not training or p == 0.0:
         return input
     data = input._data
+    if data.dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{nn_ops.scalar_type_name(data)}")
     if p == 1.0:
         mask = np.zeros(data.shape, dtype=data.dtype)
     else:
@@ -199,6 +213,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if input.ndim == 0:
         raise RuntimeError("cross_entropy: input must have at least one dimension (classes)")
     weight_data = None if weight is None else weight._data
+    _require_float_along(input, 1 if input.ndim > 1 else 0, "log_softmax")
     n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
     # PyTorch decides by shape, not dtype: a target shaped like the input holds probabilities
     # (and must be float); any other shape holds class indices (and must be int64 or uint8).
@@ -208,6 +223,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
                                               reduction=reduction,
                                               label_smoothing=label_smoothing)
     nn_ops.check_class_weight(weight_data, n_classes)
+    nn_ops.check_weight_dtype(weight_data, input._data)
     _check_batch(input, target)
     expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
     if tuple(target.shape) != expected:
@@ -241,6 +257,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     _check_batch(input, target)
     weight_data = None if weight is None else weight._data
     nn_ops.check_class_weight(weight_data, input.shape[1] if input.ndim > 1 else input.shape[0])
+    nn_ops.require_float(input._data, "nll_loss_out_frame")
+    nn_ops.check_weight_dtype(weight_data, input._data)
     expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
     if tuple(target.shape) != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}"
@@ -260,9 +278,17 @@ def _pointwise(kind: str, input: Tensor, target: Tensor, reduction: str,  # noqa
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", UserWarning, stacklevel=3)
+    dtype = _dtype.result_type(input, target).numpy
+    if dtype.kind != "f":
+        if kind == "l1":  # PyTorch's l1_loss is abs().mean(), which needs a float
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
+                               "a floating point or complex dtype. Got: "
+                               f"{nn_ops.scalar_type_name(np.empty(0, dtype))}")
+        nn_ops.require_float(np.empty(0, dtype), f"{kind}_cpu")
     try:
-        return nn_ops.PointwiseLoss.apply(input, target, kind=kind, reduction=reduction,
-                                          delta=delta)
+        return nn_ops.POINTWISE_LOSSES[kind].apply(input, target, kind=kind,
+                                                   reduction=reduction, delta=delta,
+                                                   dtype=dtype)
     except ValueError:
         from .._ops.shape import check_broadcast
 
@@ -313,6 +339,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
         >>> F.huber_loss(gradkit.tensor([0.5, 3.0]), gradkit.zeros(2))
         tensor(1.3125)
     """
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     return _pointwise("huber", input, target, reduction, delta)
 
 
@@ -352,6 +380,15 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{nn_ops.scalar_type_name(target._data)}")
+    nn_ops.require_float(input._data, "log_sigmoid_cpu")
+    from .._ops.shape import check_fits
+
+    for extra in (weight, pos_weight):
+        if extra is not None:  # must broadcast to the input's shape without enlarging it
+            check_fits(tuple(input.shape), tuple(extra.shape))
     return nn_ops.BinaryCrossEntropyWithLogits.apply(
         input, target, weight=None if weight is None else weight._data,
         pos_weight=None if pos_weight is None else pos_weight._data, reduction=reduction)
