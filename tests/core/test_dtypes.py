@@ -226,3 +226,12 @@ def test_operator_results_with_every_dtype_pair_in_place():
                                               [np.int64, np.float32, np.bool_]):
         a, b = sample(a_dtype, (3,)), sample(b_dtype, (3,))
         check(lambda t, x, y: operator.iadd(x, y), a, b, requires_grad=False)
+
+
+def test_python_ints_beyond_the_tensor_dtype_wrap_as_in_torch():
+    """A Python int never widens an int tensor; PyTorch wraps it to the tensor's dtype (NumPy 2
+    would raise its own OverflowError)."""
+    check(lambda t, x: x + 300, np.array([1, 2], np.uint8))
+    check(lambda t, x: x - 200, np.array([1, 2], np.int8))
+    check(lambda t, x: x * 2**40, np.array([1, 2], np.int32))
+    check(lambda t, x: x == 300, np.array([1, 44], np.uint8))
