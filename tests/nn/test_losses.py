@@ -9,11 +9,14 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import gradkit
 import gradkit.nn.functional as F
 from oracle import check, check_error, gradcheck, import_torch
-from strategies import away_from
+from strategies import away_from, broadcast_pair, float_arrays
 
 rng = np.random.default_rng(7)
 REDUCTIONS = ["mean", "sum", "none"]
@@ -631,3 +634,59 @@ def test_pointwise_loss_node_names_match_torch(name, node):
     for lib in (gradkit, torch):
         x = lib.ones(3, requires_grad=True)
         assert getattr(lib.nn.functional, name)(x, lib.zeros(3)).grad_fn.name() == node
+
+
+# ---------------------------------------------------------------------------------------------
+# property tests: random shapes, classes, reductions and options
+# ---------------------------------------------------------------------------------------------
+@st.composite
+def classification_case(draw):
+    """Logits (N, C, *dims) or (C,), class targets with some ignored, and options."""
+    n_classes = draw(st.integers(1, 6))
+    unbatched = draw(st.booleans())
+    extra = [] if unbatched else draw(st.lists(st.integers(1, 3), max_size=2))
+    batch = [] if unbatched else [draw(st.integers(1, 4))]
+    x_shape = tuple(batch + [n_classes] + extra)
+    y_shape = tuple(batch + extra)
+    x = draw(float_arrays(x_shape, elements=st.floats(-20, 20, width=32)))
+    y = np.asarray(draw(hnp.arrays(np.int64, y_shape, elements=st.integers(0, n_classes - 1))))
+    if y.size and draw(st.booleans()):
+        y.reshape(-1)[draw(st.integers(0, y.size - 1))] = -100
+    options = dict(reduction=draw(st.sampled_from(REDUCTIONS)),
+                   label_smoothing=draw(st.sampled_from([0.0, 0.1, 0.5])))
+    return x, y, options
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=classification_case())
+def test_cross_entropy_property(case):
+    x, y, options = case
+    if options["reduction"] == "mean" and (y == -100).all():
+        options["reduction"] = "sum"  # all ignored: a nan mean, compared elsewhere
+    check(lambda t, x, y: t.nn.functional.cross_entropy(x, y, **options), x, y,
+          atol=1e-4, rtol=1e-4)
+    soft = np.exp(x - x.max(axis=1 if x.ndim > 1 else 0, keepdims=True))
+    check(lambda t, x, p: t.nn.functional.cross_entropy(x, p, **options), x,
+          soft.astype(np.float32), atol=1e-4, rtol=1e-4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=classification_case())
+def test_nll_loss_property(case):
+    x, y, options = case
+    reduction = "sum" if (y == -100).all() else options["reduction"]
+    check(lambda t, x, y: t.nn.functional.nll_loss(x, y, reduction=reduction), x, y)
+
+
+@pytest.mark.parametrize("name", list(POINTWISE))
+@settings(max_examples=15, deadline=None)
+@given(pair=broadcast_pair(), reduction=st.sampled_from(REDUCTIONS))
+def test_pointwise_losses_property(name, pair, reduction):
+    a, b = pair
+    if a.shape != b.shape:  # broadcasting is compared too, with its warning silenced
+        b = np.broadcast_to(b, np.broadcast_shapes(a.shape, b.shape)).copy()
+        a = np.broadcast_to(a, b.shape).copy()
+    # Keep differences away from the kinks (0 and ±delta), where subgradients may differ.
+    b = (a - away_from(a - b, (0.0, 0.7, -0.7), 0.02)).astype(np.float32)
+    check(lambda t, x, y: getattr(t.nn.functional, name)(x, y, reduction=reduction,
+                                                         **POINTWISE[name]), a, b)
