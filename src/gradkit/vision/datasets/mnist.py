@@ -5,7 +5,10 @@ Where the data comes from, in order:
 1. ``root/<ClassName>/raw/``: the IDX files, uncompressed or ``.gz`` (torchvision's layout, so
    a folder torchvision downloaded works as is).
 2. With ``download=True``, missing files are first fetched there from the official mirrors
-   (checked against the published MD5 sums; see ``utils.download_url``).
+   (checked against the published MD5 sums; see ``utils.download_url``). A bad or missing
+   file on the mirrors raises; but when no mirror can be reached at all (an offline machine),
+   a warning says so and the bundled copy below is used, so the book's ``download=True``
+   listings still run.
 3. If neither file of the split is in ``root``, the copy bundled with gradkit is used (checked
    against its own MD5 sums on first use). The bundled Fashion-MNIST images are rebuilt from a
    public mirror and are not byte-identical to the official files (labels, split sizes and
@@ -27,6 +30,7 @@ import errno
 import functools
 import operator
 import os
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -39,7 +43,7 @@ from gradkit.utils.data.dataset import index_array
 from ..io import read_image_file, read_label_file
 from ..transforms import transform_batch
 from ._bundled import read_bundled
-from .utils import check_integrity, download_url
+from .utils import MirrorsUnreachable, check_integrity, download_url
 from .vision import VisionDataset
 
 __all__ = ["MNIST", "FashionMNIST"]
@@ -180,6 +184,7 @@ class MNIST(VisionDataset):
         """
         if self._check_exists():
             return
+        created = not os.path.isdir(self.raw_folder)
         os.makedirs(self.raw_folder, exist_ok=True)
         for filename, md5 in self.resources:
             if self._find(filename[: -len(".gz")]) == os.path.join(self.raw_folder, filename[:-3]):
@@ -188,10 +193,33 @@ class MNIST(VisionDataset):
                 continue
             try:
                 download_url(self.mirrors, self.raw_folder, filename, md5, **self.download_options)
+            except MirrorsUnreachable as error:
+                if not self._offline_fallback(created, error):
+                    raise self._download_error(error) from None
+                return
             except RuntimeError as error:
-                raise RuntimeError(
-                    f"{type(self).__name__}: download failed. {error}\n"
-                    "Or leave download=False to use the copy bundled with gradkit.") from None
+                raise self._download_error(error) from None
+
+    def _download_error(self, error: Exception) -> RuntimeError:
+        return RuntimeError(f"{type(self).__name__}: download failed. {error}\n"
+                            "Or leave download=False to use the copy bundled with gradkit.")
+
+    def _offline_fallback(self, created: bool, error: Exception) -> bool:
+        """Offline (no mirror reachable) before anything was fetched: use the bundled copy, as
+        the book's ``download=True`` listings then still run. Returns False when the raw folder
+        already holds some of the files (mixing sources would be wrong)."""
+        if os.listdir(self.raw_folder):
+            return False
+        if created:
+            os.rmdir(self.raw_folder)  # leave nothing behind
+            parent = os.path.dirname(self.raw_folder)
+            if not os.listdir(parent):
+                os.rmdir(parent)
+        first_line = str(error).splitlines()[1].strip() if "\n" in str(error) else str(error)
+        warnings.warn(f"{type(self).__name__}: no download mirror could be reached "
+                      f"({first_line}); using the copy bundled with gradkit instead.",
+                      UserWarning, stacklevel=4)
+        return True
 
     def __getitem__(self, index: Any) -> Tuple[Any, Any]:
         """``(image, label)``: a PIL image through ``transform``, an int through

@@ -20,7 +20,7 @@ import tempfile
 import time
 from typing import IO, Any, List, Optional, Sequence
 
-__all__ = ["calculate_md5", "check_integrity", "download_url"]
+__all__ = ["calculate_md5", "check_integrity", "download_url", "MirrorsUnreachable"]
 
 _CHUNK = 1 << 20
 _USER_AGENT = "gradkit-dataset-downloader"  # some mirrors reject urllib's default agent
@@ -54,6 +54,15 @@ def check_integrity(path: str, md5: Optional[str] = None) -> bool:
 
 class _Retryable(Exception):
     """A failure worth trying again on the same mirror (network hiccup, truncated body)."""
+
+
+class _Unreachable(_Retryable):
+    """No connection could be made at all (no network, DNS failure, refused)."""
+
+
+class MirrorsUnreachable(RuntimeError):
+    """``download_url`` could not connect to any mirror: the machine is most likely offline
+    (as opposed to a mirror serving a bad or missing file)."""
 
 
 class _NextMirror(Exception):
@@ -99,7 +108,7 @@ def _fetch_once(url: str, out: IO[bytes], md5: Optional[str], timeout: float,
         raise _Retryable(f"HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
-        raise _Retryable(f"cannot connect: {reason}") from None
+        raise _Unreachable(f"cannot connect: {reason}") from None
 
     digest = hashlib.md5()
     received = 0
@@ -155,6 +164,7 @@ def download_url(mirrors: Sequence[str], folder: str, filename: str, md5: Option
     Raises:
         RuntimeError: no mirror delivered an intact file. The message lists every URL tried with
             its last error and how to install the file by hand. Nothing is left on disk.
+            ``MirrorsUnreachable`` (a RuntimeError) when no mirror could even be contacted.
 
     Example:
         >>> download_url(["http://127.0.0.1:8000/"], "raw", "t10k-labels-idx1-ubyte.gz")
@@ -165,6 +175,7 @@ def download_url(mirrors: Sequence[str], folder: str, filename: str, md5: Option
     os.makedirs(folder, exist_ok=True)
     destination = os.path.join(folder, filename)
     failures: List[str] = []
+    reached = False  # did any mirror answer at all?
     for mirror in mirrors:
         url = mirror + filename
         for attempt in range(max(1, retries)):
@@ -180,8 +191,9 @@ def download_url(mirrors: Sequence[str], folder: str, filename: str, md5: Option
                 return destination
             except _Retryable as error:
                 reason, give_up = str(error), False
+                reached = reached or not isinstance(error, _Unreachable)
             except _NextMirror as error:
-                reason, give_up = str(error), True
+                reason, give_up, reached = str(error), True, True
             finally:
                 if os.path.exists(temporary):
                     os.remove(temporary)
@@ -189,7 +201,7 @@ def download_url(mirrors: Sequence[str], folder: str, filename: str, md5: Option
                 break
         failures.append(f"  {url}: {reason}" + (f" (after {attempt + 1} attempts)" if attempt else ""))
     checksum = f" (MD5 {md5})" if md5 else ""
-    raise RuntimeError(
+    raise (RuntimeError if reached else MirrorsUnreachable)(
         f"Could not download {filename}. Mirrors tried:\n" + "\n".join(failures) + "\n"
         f"To install it by hand, download {filename}{checksum} from one of the URLs above on a "
         f"machine with network access and copy it to {os.path.abspath(destination)}"
