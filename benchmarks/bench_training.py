@@ -10,17 +10,20 @@ labels, pre-generated and the same for both libraries:
     bound by the two large matmuls that both libraries hand to BLAS; goal: ≤ 1.0 × PyTorch.
 
 Both libraries start from the same weights and run a warm-up; then repeats alternate between
-them; the median of each is reported (and the best, which a busy machine disturbs least). PyTorch keeps its default thread count. Run:
-    python benchmarks/bench_training.py [--steps 200] [--repeats 5]
+them; the median of each is reported (and the best, which a busy machine disturbs least).
+Both libraries keep their default thread counts (PyTorch's intra-op threads, NumPy's OpenBLAS
+threads). On a shared, busy machine both kinds of threads spin against other processes and
+times swing by 10x or more; ``--single-thread`` then runs both on one thread for a stable
+comparison of the per-step work. Run:
+    python benchmarks/bench_training.py [--steps 200] [--repeats 5] [--single-thread]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from typing import Any
-
-import numpy as np
 
 BATCH = 256
 MODELS = {
@@ -32,6 +35,8 @@ MODELS = {
 def make_batches(steps: int, n_distinct: int = 20) -> list[tuple[np.ndarray, np.ndarray]]:
     """``n_distinct`` pre-generated batches, cycled through for ``steps`` steps (so memory stays
     small while each step still sees a realistic input)."""
+    import numpy as np
+
     rng = np.random.default_rng(0)
     distinct = [(rng.random((BATCH, 1, 28, 28), dtype=np.float32),
                  rng.integers(0, 10, BATCH).astype(np.int64)) for _ in range(n_distinct)]
@@ -83,11 +88,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--single-thread", action="store_true",
+                        help="one BLAS/OpenMP thread for NumPy and PyTorch")
     args = parser.parse_args()
+    if args.single_thread:
+        # Must be set before NumPy loads OpenBLAS.
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[name] = "1"
 
+    import numpy as np
     import torch
 
     import gradkit
+
+    if args.single_thread:
+        torch.set_num_threads(1)
 
     batches = make_batches(args.steps)
     rows = []
