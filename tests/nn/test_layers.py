@@ -230,3 +230,50 @@ def test_assigning_a_parameter_the_book_way():
     assert list(net.state_dict()) == ["0.weight", "0.bias"]
     assert net(gradkit.ones(1, 4))[0, 0].item() == pytest.approx(4 + net[0].bias[0].item())
     assert net[0].weight in list(net.parameters())
+
+
+def test_lazy_linear_loads_a_state_dict_before_its_first_call():
+    torch = import_torch()
+    results = []
+    for lib in (gradkit, torch):
+        layer = lib.nn.LazyLinear(3)
+        layer.load_state_dict({"weight": lib.ones(3, 5), "bias": lib.zeros(3)})
+        out = layer(lib.ones(1, 5))
+        results.append((repr(layer), out.detach().numpy().tolist(), type(layer).__name__))
+    assert results[0] == results[1]
+
+
+def test_uninitialized_parameters_have_no_shape_like_torch():
+    from oracle import check_same_error
+
+    check_same_error(lambda t: t.nn.LazyLinear(3).weight.shape)
+    assert tuple(nn.LazyLinear(3).weight.size()) == (0,)  # PyTorch's answer too
+
+
+def test_deepcopy_of_a_lazy_layer_stays_lazy():
+    import copy
+
+    torch = import_torch()
+    for lib in (gradkit, torch):
+        layer = lib.nn.LazyLinear(3)
+        clone = copy.deepcopy(layer)
+        assert tuple(clone(lib.ones(2, 4)).shape) == (2, 3)
+        assert tuple(clone.weight.shape) == (3, 4)
+        assert repr(layer) == "LazyLinear(in_features=0, out_features=3, bias=True)"
+        layer(lib.ones(1, 6))
+        assert tuple(layer.weight.shape) == (3, 6)
+
+
+def test_deepcopy_of_a_trained_network():
+    import copy
+
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    net(gradkit.ones(2, 3)).sum().backward()
+    clone = copy.deepcopy(net)
+    for (name, p), (_, q) in zip(net.named_parameters(), clone.named_parameters()):
+        assert p is not q and isinstance(q, nn.Parameter) and q.requires_grad, name
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+    with gradkit.no_grad():
+        clone[0].weight.fill_(0)
+    assert not (net[0].weight.detach().numpy() == 0).all()

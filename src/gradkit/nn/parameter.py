@@ -84,9 +84,29 @@ class UninitializedParameter(Parameter):
         super().__init__(None, requires_grad)
 
     def materialize(self, shape: tuple, dtype: Any = None) -> None:
-        """Give the parameter its shape (filled later by the layer's initializer)."""
-        self._data = np.zeros(shape, dtype=np.float32 if dtype is None else dtype)
+        """Give the parameter its shape (filled later by the layer's initializer, or by
+        ``load_state_dict``) and the default dtype unless ``dtype`` is given."""
+        from .. import _dtype
+
+        self._data = np.zeros(shape, dtype=_dtype.get_default_dtype().numpy if dtype is None
+                              else dtype)
         self.__class__ = Parameter
+
+    # Reading the shape of a parameter that has none is a mistake PyTorch reports, rather
+    # than answering with a placeholder's shape.
+    _NO_SHAPE = ("Can't access the shape of an uninitialized parameter or buffer. This error "
+                 "usually happens in `load_state_dict` when trying to load an uninitialized "
+                 "parameter into an initialized one. Call `forward` to initialize the "
+                 "parameters before accessing their attributes.")
+
+    @property
+    def shape(self) -> Any:  # (PyTorch's size() still answers Size([0]); so does gradkit's)
+        raise RuntimeError(self._NO_SHAPE)
+
+    def __deepcopy__(self, memo: dict) -> "UninitializedParameter":
+        copy = UninitializedParameter(self._requires_grad)
+        memo[id(self)] = copy
+        return copy
 
     def __repr__(self) -> str:
         return "<UninitializedParameter>"

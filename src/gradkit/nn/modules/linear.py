@@ -112,7 +112,9 @@ class LazyLinear(Linear):
             if self.bias is not None:
                 self.bias.materialize((self.out_features,), numpy_dtype)
             self.reset_parameters()
-            self.__class__ = Linear
+        # Materialized here or by load_state_dict: from now on it is a plain Linear.
+        self.in_features = self.weight.shape[1]
+        self.__class__ = Linear
         return F.linear(input, self.weight, self.bias)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
-from ..parameter import Parameter, reset_grads
+from ..parameter import Parameter, UninitializedParameter, reset_grads
 
 __all__ = ["Module"]
 
@@ -418,6 +418,10 @@ class Module:
                               f"gradkit.Tensor or Tensor-like object from checkpoint but "
                               f"received {type(value)}")
                 continue
+            if isinstance(target, UninitializedParameter):
+                # A lazy layer takes its shape from the checkpoint, as in PyTorch.
+                updates.append((target, value))
+                continue
             if tuple(value.shape) != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{value.shape} from checkpoint, the shape in current model is "
@@ -429,6 +433,8 @@ class Module:
                                + "\n\t".join(errors))
         with no_grad():
             for target, value in updates:
+                if isinstance(target, UninitializedParameter):
+                    target.materialize(tuple(value.shape))
                 target.copy_(value)
         return _IncompatibleKeys(missing, unexpected)
 
