@@ -303,3 +303,33 @@ def test_linear_weight_must_be_a_matrix():
     check_error(lambda t, x, w, b: t.nn.functional.linear(x, w, b), rand(2, 3), rand(3),
                 rand(1))
     check_error(lambda t, x, w: t.nn.functional.linear(x, w), rand(2, 3), rand(4, 3, 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# finite differences on non-contiguous and broadcast inputs
+# ---------------------------------------------------------------------------------------------
+def test_gradcheck_on_non_contiguous_inputs():
+    y = gradkit.tensor(np.array([0, 2, 1], np.int64))
+    gradcheck(lambda t, x: F.softmax(x.t(), dim=1), rand(4, 3))
+    gradcheck(lambda t, x: F.log_softmax(x[:, ::2], dim=0), rand(3, 6))
+    gradcheck(lambda t, x: F.cross_entropy(x.t(), y, label_smoothing=0.1), rand(4, 3))
+    gradcheck(lambda t, x, p: F.cross_entropy(x.t(), p.t()), rand(4, 3),
+              rng.uniform(0.1, 1, (4, 3)))
+    gradcheck(lambda t, x, z: F.mse_loss(x.t(), z[::2]), rand(3, 2), rand(4, 3))
+    gradcheck(lambda t, x, z: F.binary_cross_entropy_with_logits(x.t(), z.t()), rand(3, 2),
+              rng.uniform(0, 1, (3, 2)))
+
+    def dropout_of_a_view(t, x):
+        gradkit.manual_seed(7)
+        return F.dropout(x.t(), p=0.3)
+
+    gradcheck(dropout_of_a_view, rand(3, 4))
+
+
+def test_gradcheck_through_broadcasting_into_losses():
+    # The loss's input is itself a broadcast result: the engine must sum gradients back.
+    y = gradkit.tensor(np.array([1, 0, 2, 2], np.int64))
+    gradcheck(lambda t, a, b: F.cross_entropy(a + b, y), rand(4, 3), rand(3))
+    gradcheck(lambda t, a, b: F.log_softmax(a * b, dim=1), rand(2, 1, 3), rand(4, 1))
+    gradcheck(lambda t, a, b: F.smooth_l1_loss(a, b.expand(3, 4), beta=0.5), rand(3, 4),
+              rand(4))
