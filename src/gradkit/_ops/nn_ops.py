@@ -50,7 +50,7 @@ class Linear(Function):
         if bias is not None:
             # PyTorch adds the bias to the (rows, out) matrix of its addmm, so a bias must
             # expand to that, not merely broadcast against the output.
-            check_expands(bias.shape, (out.size // max(out.shape[-1], 1), out.shape[-1])
+            check_expands(bias, (out.size // max(out.shape[-1], 1), out.shape[-1])
                           if x.ndim > 1 else out.shape)
             try:
                 out += bias
@@ -75,10 +75,12 @@ class Linear(Function):
         return grad_x, grad_w, grad_b
 
 
-def check_expands(shape: tuple, target: tuple) -> None:
-    """PyTorch's error when a tensor of ``shape`` cannot be expanded to ``target``."""
+def check_expands(array: np.ndarray, target: tuple) -> None:
+    """PyTorch's error when ``array`` cannot be expanded to the shape ``target``."""
+    shape = array.shape
     if len(shape) > len(target):
-        raise RuntimeError(f"expand(gradkit.FloatTensor{{{list(shape)}}}, size={list(target)}): "
+        raise RuntimeError(f"expand(gradkit.{scalar_type_name(array)}Tensor{{{list(shape)}}}, "
+                           f"size={list(target)}): "
                            f"the number of sizes provided ({len(target)}) must be greater or "
                            f"equal to the number of dimensions in the tensor ({len(shape)})")
     for i in range(1, len(shape) + 1):
