@@ -19,6 +19,9 @@ import gradkit  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _fresh_state():
+    # pytest restores the warning filters after collecting, which drops the filters gradkit
+    # installs at import; put them back as they are in any program that imports gradkit.
+    gradkit._ops.install_warning_filters()
     gradkit.manual_seed(0)
     np.random.seed(0)
     previous = gradkit.is_grad_enabled()

@@ -10,8 +10,19 @@
 
 import warnings as _warnings
 
-# PyTorch computes 1/0 = inf and log(-1) = nan silently; NumPy would warn from inside our ops.
-# A filter scoped to these modules costs nothing per op (np.errstate would cost ~1 us per op)
-# and leaves the user's own NumPy warnings alone.
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"gradkit\._ops(\.|$)")
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"gradkit\.autograd(\.|$)")
+
+def install_warning_filters() -> None:
+    """Silence NumPy's RuntimeWarnings raised from inside gradkit's ops and engine.
+
+    PyTorch computes 1/0 = inf and inf * 0 = nan silently. Ops that make special values from
+    finite inputs use ``np.errstate``; values merely passing through (inf * 0 in a Mul
+    backward) are silenced by this filter, scoped to gradkit's modules, which costs nothing per
+    op (``np.errstate`` costs ~1 us) and leaves the user's own NumPy warnings alone. Installed
+    at import; a ``warnings.catch_warnings()`` block around the first ``import gradkit``
+    discards it on exit, so such callers (pytest's collection) call this again.
+    """
+    for module in (r"gradkit\._ops(\.|$)", r"gradkit\.autograd(\.|$)"):
+        _warnings.filterwarnings("ignore", category=RuntimeWarning, module=module)
+
+
+install_warning_filters()

@@ -38,6 +38,16 @@ def result_dtype(a: Any, b: Any) -> np.dtype:
     return _combine_categories(_BY_NUMPY[array.dtype], _scalar_dtype(scalar)).numpy
 
 
+def _wrap_int_scalar(value: Any, target: np.dtype) -> Any:
+    """A Python int outside an int dtype's range wraps around as in PyTorch (``uint8 + 300``
+    adds 44); NumPy would raise OverflowError."""
+    if type(value) is int:
+        info = np.iinfo(target)
+        if not info.min <= value <= info.max:
+            return np.asarray(value).astype(target)
+    return value
+
+
 def promote(a: Any, b: Any) -> tuple[Any, Any]:
     """Cast the array operands to the PyTorch result dtype; Python scalars stay as they are
     (NumPy then keeps the array's dtype, as PyTorch does)."""
@@ -53,11 +63,19 @@ def promote(a: Any, b: Any) -> tuple[Any, Any]:
     elif type(b) is _ndarray and (type(a) is float or type(a) is int) and b.dtype.kind == "f":
         return a, b
     target = result_dtype(a, b)
+    if target.kind in "iu":
+        a, b = _wrap_int_scalar(a, target), _wrap_int_scalar(b, target)
     if type(a) is _ndarray and a.dtype != target:
         a = a.astype(target)
     if type(b) is _ndarray and b.dtype != target:
         b = b.astype(target)
     return a, b
+
+
+def _quiet() -> np.errstate:
+    """NumPy's floating-point warnings off: PyTorch computes 1/0 = inf and 0/0 = nan silently.
+    (About 1 us, so only ops that can meet such values use it.)"""
+    return np.errstate(all="ignore")
 
 
 def to_float(a: np.ndarray) -> np.ndarray:
@@ -178,13 +196,15 @@ class Div(BinaryFunction):
     def forward(ctx, a, b):
         a, b = true_divide_operands(a, b)
         ctx.save_for_backward(a, b)
-        return a / b
+        with _quiet():
+            return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = grad / b
-        return grad_a, (-grad_a * a / b if ctx.next_edges[1] is not None else None)
+        with _quiet():
+            grad_a = grad / b
+            return grad_a, (-grad_a * a / b if ctx.next_edges[1] is not None else None)
 
 
 class RDiv(BinaryFunction):
@@ -195,7 +215,8 @@ class RDiv(BinaryFunction):
     @staticmethod
     def forward(ctx, a, b):
         a, b = true_divide_operands(a, b)
-        out = b / a
+        with _quiet():
+            out = b / a
         ctx.save_for_backward(a, out)
         return out
 
@@ -239,27 +260,33 @@ class Pow(BinaryFunction):
         _check_integer_power(a, b)
         if type(b) is _ndarray:
             ctx.node_name = "PowBackward1"  # PyTorch's name when the exponent is a tensor
-        out = np.power(a, b)
+        with _quiet():
+            out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
-        if type(b) is not _ndarray:  # a Python scalar exponent, the common case
-            if b == 2:
-                return grad * 2 * a, None
-            if b == 0:  # x ** 0 is constant: 0, not 0 · x^-1 = nan at x = 0 (as PyTorch)
-                return np.zeros_like(grad), None
-            return grad * b * np.power(a, b - 1), None
-        grad_a = None
-        if ctx.next_edges[0] is not None:
-            grad_a = np.where(b == 0, 0, grad * b * np.power(a, b - 1))
-        grad_b = None
-        if ctx.next_edges[1] is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                grad_b = np.where((a == 0) & (b >= 0), 0, grad * out * np.log(a))
-        return grad_a, grad_b
+        with _quiet():
+            return _pow_backward(ctx, grad, a, b, out)
+
+
+def _pow_backward(ctx: Function, grad: np.ndarray, a: Any, b: Any, out: np.ndarray) -> tuple:
+    """Pow's gradients: d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0)."""
+    if type(b) is not _ndarray:  # a Python scalar exponent, the common case
+        if b == 2:
+            return grad * 2 * a, None
+        if b == 0:  # x ** 0 is constant: 0, not 0 · x^-1 = nan at x = 0 (as PyTorch)
+            return np.zeros_like(grad), None
+        return grad * b * np.power(a, b - 1), None
+    grad_a = None
+    if ctx.next_edges[0] is not None:
+        grad_a = np.where(b == 0, 0, grad * b * np.power(a, b - 1))
+    grad_b = None
+    if ctx.next_edges[1] is not None:
+        grad_b = np.where((a == 0) & (b >= 0), 0, grad * out * np.log(a))
+    return grad_a, grad_b
 
 
 class RPow(BinaryFunction):
@@ -271,7 +298,8 @@ class RPow(BinaryFunction):
     def forward(ctx, a, b):
         a, b = promote(a, b)
         _check_integer_power(np.asarray(b, dtype=a.dtype), a)
-        out = np.power(b, a)
+        with _quiet():
+            out = np.power(b, a)
         if type(out) is not _ndarray:
             out = np.asarray(out, dtype=a.dtype)
         ctx.save_for_backward(out)
@@ -283,7 +311,8 @@ class RPow(BinaryFunction):
         (out,) = ctx.saved_tensors
         if ctx.base == 0:
             return np.zeros_like(grad), None
-        return grad * out * np.log(ctx.base), None
+        with _quiet():
+            return grad * out * np.log(ctx.base), None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +323,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.exp(to_float(a))
+        with _quiet():
+            out = np.exp(to_float(a))
         ctx.save_for_backward(out)
         return out
 
@@ -556,7 +586,8 @@ class Remainder(BinaryFunction):
         ctx.save_for_backward(a, b)
         if type(b) is _ndarray:
             ctx.node_name = "RemainderBackward1"
-        return np.remainder(a, b)
+        with _quiet():
+            return np.remainder(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -576,4 +607,5 @@ def floor_divide(a: Any, b: Any) -> np.ndarray:
     """``a // b`` rounding toward minus infinity (not differentiable, as in PyTorch)."""
     a, b = promote(a, b)
     _check_integer_division(a, b)
-    return np.asarray(np.floor_divide(a, b))
+    with _quiet():
+        return np.asarray(np.floor_divide(a, b))

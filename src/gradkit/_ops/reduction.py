@@ -79,6 +79,10 @@ class Sum(Function):
             dtype = np.int64
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.over_dims = dim is not None
+        if a.dtype.kind == "f":
+            # inf + (-inf) = nan silently, as in PyTorch (NumPy would warn).
+            with np.errstate(invalid="ignore", over="ignore"):
+                return np.asarray(np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype))
         return np.asarray(np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
