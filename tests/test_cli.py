@@ -241,6 +241,7 @@ def test_run_prints_and_writes_the_run_folder(softmax_run):
     root, result = softmax_run
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    assert "epoch 1/1:" in result.stderr and "/235" in result.stderr  # the tqdm progress bar
     lines = result.stdout.splitlines()
     assert lines[0] == ("softmax-concise (D2L 3.7): softmax regression with nn.Linear and "
                         "CrossEntropyLoss on Fashion-MNIST")

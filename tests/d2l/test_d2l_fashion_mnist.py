@@ -136,3 +136,17 @@ def test_loader_in_a_fresh_process_without_network_or_matplotlib(tmp_path):
     assert result.stdout.splitlines() == [
         "gradkit.Size([32, 1, 64, 64]) gradkit.float32 gradkit.Size([32]) gradkit.int64",
         "False"]
+
+
+def test_batches_are_built_by_array_operations_not_per_image(no_network, empty_cwd, monkeypatch):
+    from gradkit.vision import datasets
+
+    def per_image(self, index):
+        raise AssertionError("a batch was built image by image")
+
+    monkeypatch.setattr(datasets.FashionMNIST, "__getitem__", per_image)
+    for resize in (None, 32):
+        train_iter, test_iter = d2l.load_data_fashion_mnist(128, resize=resize)
+        for loader in (train_iter, test_iter):
+            X, y = next(iter(loader))
+            assert tuple(X.shape) == (128, 1, resize or 28, resize or 28)
