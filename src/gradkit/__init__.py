@@ -26,7 +26,8 @@ from ._printing import set_printoptions
 from .tensor import Tensor, device, return_types
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from ._creation import (arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full,
+from ._creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                        HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full,
                         full_like, is_tensor, linspace, numel, ones, ones_like, tensor, zeros,
                         zeros_like)
 from .random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
@@ -38,8 +39,6 @@ from . import distributions
 
 __version__ = "0.1.0"
 
-FloatTensor = Tensor  # the legacy type names used in isinstance checks
-LongTensor = Tensor
 
 # Submodules imported on first use (``gradkit.nn`` ...), to keep ``import gradkit`` fast.
 _LAZY_SUBMODULES = {"nn", "optim", "utils", "vision", "d2l", "serialization", "cli", "compat",

@@ -17,9 +17,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype
+from ._size import Size
 from .tensor import Tensor, _size_args
 
-__all__ = ["tensor", "as_tensor", "from_numpy", "asarray", "zeros", "ones", "full", "empty",
+__all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
+           "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "legacy_new", "tensor", "as_tensor", "from_numpy", "asarray", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "arange", "linspace", "eye",
            "is_tensor", "numel"]
 
@@ -338,3 +340,47 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         raise RuntimeError(f"n must be greater or equal to 0, got {min(n, m or 0)}")
     return _check_requires_grad(Tensor._wrap(np.eye(n, m, dtype=_factory_dtype(dtype, device))),
                                 requires_grad)
+
+
+def legacy_new(dtype: _dtype.dtype, args: tuple) -> Tensor:
+    """What the legacy constructors (``Tensor(...)``, ``FloatTensor(...)``) make: ints are a
+    size (uninitialized values), one sequence or array is data; nothing is an empty tensor."""
+    if not args:
+        return Tensor._wrap(np.empty((0,), dtype.numpy))
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
+            len(args) == 1 and isinstance(args[0], Size)):
+        return empty(*args, dtype=dtype)
+    if len(args) > 1:
+        raise TypeError(f"new(): invalid arguments {args!r}: expected sizes or one sequence")
+    return tensor(args[0], dtype=dtype)
+
+
+class _LegacyTensorType(type):
+    """``gradkit.FloatTensor`` and kin: calling one builds a tensor of its dtype, and
+    ``isinstance(t, gradkit.FloatTensor)`` checks the dtype, as in PyTorch."""
+
+    dtype: _dtype.dtype
+
+    def __call__(cls, *args: Any) -> Tensor:  # type: ignore[override]
+        return legacy_new(cls.dtype, args)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+
+def _legacy_type(name: str, dtype: _dtype.dtype) -> type:
+    kind = _LegacyTensorType(name, (), {"dtype": dtype, "__doc__": (
+        f"The legacy constructor of {dtype} tensors: ``{name}(2, 3)`` (uninitialized) or "
+        f"``{name}([1, 2])``; ``isinstance(t, {name})`` checks the dtype.")})
+    return kind
+
+
+FloatTensor = _legacy_type("FloatTensor", _dtype.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _dtype.float64)
+HalfTensor = _legacy_type("HalfTensor", _dtype.float16)
+LongTensor = _legacy_type("LongTensor", _dtype.int64)
+IntTensor = _legacy_type("IntTensor", _dtype.int32)
+ShortTensor = _legacy_type("ShortTensor", _dtype.int16)
+CharTensor = _legacy_type("CharTensor", _dtype.int8)
+ByteTensor = _legacy_type("ByteTensor", _dtype.uint8)
+BoolTensor = _legacy_type("BoolTensor", _dtype.bool_)

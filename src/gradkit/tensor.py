@@ -56,8 +56,7 @@ class device:
         self.type, self.index = "cpu", index
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            return other.split(":")[0] == "cpu"
+        # As PyTorch: a device never equals a string (compare ``x.device.type == "cpu"``).
         return isinstance(other, device)
 
     def __hash__(self) -> int:
@@ -206,11 +205,12 @@ class Tensor:
     # then returns a Tensor through ``__rmul__``.
     __array_ufunc__ = None
 
-    def __init__(self, data: Any = None, *, dtype: Any = None, requires_grad: bool = False
-                 ) -> None:
-        from ._creation import tensor as make_tensor
+    def __init__(self, *args: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        # The legacy constructor, as ``torch.Tensor``: sizes (``Tensor(2, 3)``, uninitialized)
+        # or data (``Tensor([1, 2])``), in the default float dtype unless told otherwise.
+        from ._creation import legacy_new
 
-        source = make_tensor([] if data is None else data, dtype=dtype)
+        source = legacy_new(_dtype.to_dtype(dtype), args)
         self._data = source._data
         self._grad = None
         self._requires_grad = False
@@ -1444,6 +1444,8 @@ class Tensor:
 
 class _Fill(Function):
     """``fill_`` on a tensor in a graph: the result no longer depends on the old values."""
+
+    node_name = "FillBackward2"
 
     node_name = "FillBackward0"
 

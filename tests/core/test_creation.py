@@ -220,7 +220,9 @@ def test_size_of_out_of_range_dim_raises_index_error():
 def test_device_and_misc_attributes():
     torch = import_torch()
     x = gradkit.ones(2)
-    assert x.device == "cpu" and str(x.device) == "cpu"
+    assert x.device.type == "cpu" and str(x.device) == "cpu"
+    # A device never equals a string, in PyTorch as here.
+    assert (x.device == "cpu") is (torch.ones(2).device == "cpu") is False
     assert repr(x.device) == repr(torch.ones(2).device)
     assert x.is_cuda is False
     assert gradkit.device("cpu") == x.device
@@ -231,8 +233,8 @@ def test_device_and_misc_attributes():
                  lambda: gradkit.ones_like(x, device="cuda")):
         with pytest.raises(RuntimeError, match="CPU only"):
             make()
-    assert gradkit.zeros(2, device="cpu").device == "cpu"
-    assert gradkit.ones(2, device=gradkit.device("cpu")).device == "cpu"
+    assert gradkit.zeros(2, device="cpu").device == gradkit.device("cpu")
+    assert gradkit.ones(2, device=gradkit.device("cpu")).device.type == "cpu"
     with pytest.raises(RuntimeError):
         x.cuda()
     assert gradkit.is_tensor(x) and not gradkit.is_tensor(np.ones(2))
