@@ -100,11 +100,23 @@ def _needs(ctx: Function, n: int) -> list[bool]:
 # ---------------------------------------------------------------------------------------------
 # softmax family
 # ---------------------------------------------------------------------------------------------
+def max_along(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x.max(axis, keepdims=True)``, as a new array.
+
+    For 2-D arrays along their last axis (a classifier's (N, C) logits) it is computed as
+    argmax + take: NumPy's max over a short contiguous inner axis does not vectorize, and
+    the detour is 2-3x faster for (256, 10) (the same values, NaN and -inf included).
+    """
+    if x.ndim == 2 and axis == 1:
+        return np.take_along_axis(x, x.argmax(axis=1)[:, None], axis=1)
+    return x.max(axis=axis, keepdims=True)
+
+
 def log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
     """``x - logsumexp(x)`` along ``axis``, shifted by the max so exp never overflows."""
     if x.shape[axis] == 0:  # no classes: nothing to normalize (and max() has no identity)
         return x.copy()
-    shift = x.max(axis=axis, keepdims=True)
+    shift = max_along(x, axis)
     shift[~np.isfinite(shift)] = 0
     shifted = x - shift
     # A row of -inf gives log(0) - (-inf) = nan, as in PyTorch, silently as in PyTorch.
@@ -145,7 +157,7 @@ class Softmax(Function):
         elif x.shape[axis] == 0:
             out = x.copy()
         else:
-            shift = x.max(axis=axis, keepdims=True)
+            shift = max_along(x, axis)
             shift[~np.isfinite(shift)] = 0
             e = np.exp(x - shift)
             with np.errstate(invalid="ignore"):  # a row of -inf gives 0/0 = nan, as in PyTorch
@@ -271,8 +283,8 @@ class CrossEntropy(Function):
         safe_target = np.where(keep, flat_target, 0)
         logp = log_softmax_array(rows, 1)
         w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        w_target = w[safe_target] * keep if n_classes else np.zeros(len(rows), x.dtype)
         # (With zero classes every target is ignored: nothing to pick.)
+        w_target = w[safe_target] * keep if n_classes else np.zeros(len(rows), x.dtype)
         picked = logp[np.arange(len(rows)), safe_target] if n_classes else \
             np.zeros(len(rows), logp.dtype)
         losses = -(1 - label_smoothing) * w_target * picked

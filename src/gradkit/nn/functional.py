@@ -178,9 +178,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
 
 
 def _check_batch(input: Tensor, target: Tensor) -> None:  # noqa: A002
-    if input.ndim >= 2 and target.ndim >= 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")
+    shape, target_shape = input._data.shape, target._data.shape
+    if len(shape) >= 2 and len(target_shape) >= 1 and shape[0] != target_shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target "
+                         f"batch_size ({target_shape[0]}).")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -214,10 +215,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         raise RuntimeError("cross_entropy: input must have at least one dimension (classes)")
     weight_data = None if weight is None else weight._data
     _require_float_along(input, 1 if input.ndim > 1 else 0, "log_softmax")
-    n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    # Shapes as NumPy tuples: this runs once per training step, and gradkit.Size objects
+    # cost more than the checks themselves.
+    shape, target_shape = input._data.shape, target._data.shape
+    n_classes = shape[1] if len(shape) > 1 else shape[0]
     # PyTorch decides by shape, not dtype: a target shaped like the input holds probabilities
     # (and must be float); any other shape holds class indices (and must be int64 or uint8).
-    if tuple(target.shape) == tuple(input.shape):
+    if target_shape == shape:
         nn_ops.check_class_weight(weight_data, n_classes, "cross_entropy: ")
         return nn_ops.CrossEntropyProbs.apply(input, target, weight=weight_data,
                                               reduction=reduction,
@@ -225,11 +229,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     nn_ops.check_class_weight(weight_data, n_classes)
     nn_ops.check_weight_dtype(weight_data, input._data)
     _check_batch(input, target)
-    expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
-    if tuple(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}"
-                           if input.ndim > 2 else
-                           f"0D or 1D target tensor expected, multi-target not supported")
+    expected = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    if target_shape != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target_shape)}"
+                           if len(shape) > 2 else
+                           "0D or 1D target tensor expected, multi-target not supported")
     return nn_ops.CrossEntropy.apply(input, target, weight=weight_data,
                                      ignore_index=ignore_index, reduction=reduction,
                                      label_smoothing=label_smoothing)
