@@ -17,8 +17,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._fileio import atomic_write
+
 __all__ = ["in_notebook", "pyplot", "use_svg_display", "set_figsize", "set_axes", "plot",
-           "show_images", "Animator", "save_figure", "atomic_write"]
+           "show_images", "Animator", "save_figure"]
 
 
 def in_notebook() -> bool:
@@ -183,34 +185,6 @@ def show_images(imgs: Any, num_rows: int, num_cols: int, titles: Sequence[str] |
         if titles:
             ax.set_title(titles[i])
     return axes
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> str:
-    """Create ``path`` through ``write(temp_path)`` and a rename, so that readers never see a
-    half-written file and a failure leaves the previous file (or nothing) behind.
-
-    The file gets the permissions of any new file (``0o666`` less the umask), not the
-    owner-only ones of the temporary file.
-
-    Example:
-        >>> atomic_write("runs/notes.txt", lambda temp: Path(temp).write_text("hello"))
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    name, suffix = os.path.splitext(os.path.basename(path))
-    handle, temp = tempfile.mkstemp(prefix=f".{name}-", suffix=suffix, dir=folder)
-    os.close(handle)
-    try:
-        write(temp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    return path
 
 
 def save_figure(fig: Any, path: str | os.PathLike) -> str:

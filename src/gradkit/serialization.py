@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import os
 import struct
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 
+from ._fileio import atomic_write
 from .tensor import Tensor
 
 __all__ = ["save", "load", "CheckpointError"]
@@ -143,17 +143,7 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO, **_: Any) -> None:
     path = Path(f)
     if not path.parent.exists():
         raise FileNotFoundError(f"cannot save to '{path}': folder '{path.parent}' does not exist")
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    atomic_write(path, lambda temp: Path(temp).write_bytes(data))
 
 
 def _parse(raw: bytes, name: str) -> tuple[dict, dict[str, Tensor]]:

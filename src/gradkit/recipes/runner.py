@@ -29,7 +29,7 @@ import gradkit
 
 from .. import d2l
 from ..autograd.grad_mode import no_grad
-from ..plot import atomic_write
+from .._fileio import atomic_write
 from .base import Config, Experiment
 
 __all__ = ["run", "evaluate", "read_metrics", "seed_everything", "write_json", "describe_error",
