@@ -32,8 +32,13 @@ def _check_requires_grad(t: Tensor, requires_grad: bool) -> Tensor:
     return t
 
 
+_NUMBER_TYPES = frozenset({int, float, bool})
+
+
 def _from_sequence(data: Any) -> np.ndarray:
     """A nested Python sequence (possibly holding tensors or NumPy scalars) as an array."""
+    if type(data) is list and all(type(x) in _NUMBER_TYPES for x in data):
+        return np.array(data)  # the common case (the book's batch indices): no checks needed
     if isinstance(data, (list, tuple)):
         items = [_from_sequence(x) if isinstance(x, (list, tuple)) else
                  (x._data if isinstance(x, Tensor) else x) for x in data]

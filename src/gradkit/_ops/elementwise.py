@@ -196,12 +196,16 @@ class Div(BinaryFunction):
     def forward(ctx, a, b):
         a, b = true_divide_operands(a, b)
         ctx.save_for_backward(a, b)
+        if type(b) is not _ndarray and b != 0:
+            return a / b  # by a nonzero number (x / batch_size): no 0/0 or 1/0 to silence
         with _quiet():
             return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        if ctx.next_edges[1] is None and type(b) is not _ndarray and b != 0:
+            return grad / b, None
         with _quiet():
             grad_a = grad / b
             return grad_a, (-grad_a * a / b if ctx.next_edges[1] is not None else None)

@@ -70,7 +70,9 @@ def _convert_slice(s: slice) -> slice:
 def to_numpy_index(index: Any, shape: tuple) -> tuple[Any, bool]:
     """Convert a PyTorch index for a tensor of ``shape``; returns (index, is_advanced).
 
-    Integers are bounds-checked here so the error names the dimension as PyTorch does.
+    Ints and slices are checked here, so the error names the dimension as PyTorch does;
+    integer arrays only when NumPy refuses them (``check_array_bounds``), as a min/max over
+    every index array would cost more than the indexing.
     """
     if isinstance(index, list) and _list_as_tuple(index):
         index = tuple(index)
@@ -98,7 +100,13 @@ def _list_as_tuple(index: list) -> bool:
                or isinstance(item, (list, tuple, range, slice, _ndarray)) for item in index)
 
 
-def _check_bounds(items: list, shape: tuple) -> None:
+def check_array_bounds(index: tuple, shape: tuple) -> None:
+    """Raise PyTorch's IndexError for an out-of-range integer array in ``index`` (called once
+    NumPy has refused the index, to say it in the user's terms)."""
+    _check_bounds(list(index), shape, arrays=True)
+
+
+def _check_bounds(items: list, shape: tuple, arrays: bool = False) -> None:
     # A bool scalar (``x[True]``) adds a dim of size 1 or 0 and consumes none.
     consumed = sum(1 if not (i is None or i is Ellipsis or type(i) is bool) else 0 for i in items
                    if not (type(i) is _ndarray and i.dtype == np.bool_))
@@ -129,7 +137,7 @@ def _check_bounds(items: list, shape: tuple) -> None:
             if not -size <= item < size:
                 raise IndexError(
                     f"index {item} is out of bounds for dimension {dim} with size {size}")
-        elif type(item) is _ndarray and item.size:
+        elif arrays and type(item) is _ndarray and item.size:
             low, high = item.min(), item.max()
             if high >= size or low < -size:
                 bad = int(high if high >= size else low)
@@ -144,8 +152,11 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, a, index=None, advanced=False):
         ctx.shape, ctx.index, ctx.advanced = a.shape, index, advanced
-        out = a[index]
-        return out
+        try:
+            return a[index]
+        except IndexError:
+            check_array_bounds(index, a.shape)
+            raise
 
     def name(self) -> str:  # type: ignore[override]
         # PyTorch applies a basic index one component at a time; the node is the last one's.
@@ -200,6 +211,9 @@ def assign(target: np.ndarray, index: Any, value: Any) -> None:
     """``target[index] = value`` with PyTorch's error when ``value`` does not broadcast."""
     try:
         target[index] = value
+    except IndexError:
+        check_array_bounds(index, target.shape)
+        raise
     except ValueError:
         slot = np.empty(target.shape, dtype=np.bool_)[index].shape
         raise RuntimeError(
