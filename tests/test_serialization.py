@@ -164,6 +164,19 @@ def test_overwriting_a_checkpoint(tmp_path):
     assert files_in(tmp_path) == ["m.safetensors"]
 
 
+def test_checkpoints_get_the_permissions_of_any_new_file(tmp_path):
+    # Not the owner-only mode of a temporary file: like torch.save's open(path, "wb").
+    umask = os.umask(0o022)
+    try:
+        path = tmp_path / "m.safetensors"
+        gradkit.save({"w": gradkit.ones(2)}, path)
+        assert path.stat().st_mode & 0o777 == 0o644
+        gradkit.save({"w": gradkit.zeros(2)}, path)
+        assert path.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(umask)
+
+
 def test_unsupported_objects_are_refused_before_writing(tmp_path):
     path = tmp_path / "x.safetensors"
     for bad in ({"f": lambda: 1}, {"net": make_net()}, {"a": np.ones(2)}, {1, 2}):
