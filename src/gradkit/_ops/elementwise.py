@@ -264,6 +264,10 @@ class Pow(BinaryFunction):
         _check_integer_power(a, b)
         if type(b) is _ndarray:
             ctx.node_name = "PowBackward1"  # PyTorch's name when the exponent is a tensor
+        elif b == 2:  # the squared losses: a multiply, and nothing to silence
+            out = a * a
+            ctx.save_for_backward(a, b, out)
+            return out
         with _quiet():
             out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
@@ -272,6 +276,8 @@ class Pow(BinaryFunction):
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
+        if type(b) is not _ndarray and b == 2:
+            return grad * 2 * a, None
         with _quiet():
             return _pow_backward(ctx, grad, a, b, out)
 

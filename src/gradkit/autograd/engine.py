@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import weakref
+from heapq import heappop, heappush
 from typing import Any, Sequence
 
 import numpy as np
@@ -75,6 +76,11 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
                  capture: dict | None = None) -> None:
     """Propagate ``(tensor, grad)`` roots back through the graph.
 
+    Nodes run in decreasing order of creation (``Function.sequence_nr``), PyTorch's order: an
+    op's inputs always existed before it, so when a node comes off the heap every node that
+    feeds it a gradient has already run, and its gradient is complete. No pass to count
+    dependencies is needed.
+
     Args:
         roots: output tensors with the gradient of each (same shape as the tensor).
         retain_graph: keep saved arrays so the graph can be walked again.
@@ -82,79 +88,57 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
             are stored in ``capture["results"]`` instead of accumulating into ``.grad``.
     """
     grads: dict[Function, np.ndarray] = {}
+    ready: list[tuple[int, Function]] = []  # a heap of (-sequence_nr, node)
     owned_this_pass: set = set()
     capture_leaves = capture["leaves"] if capture is not None else None
     capture_nodes = capture["nodes"] if capture is not None else None
     results = capture["results"] if capture is not None else None
 
-    start: list[Function] = []
     for tensor, g in roots:
         node = tensor.grad_fn
         if node is None:
             _deliver_leaf(tensor, g, owned_this_pass, capture_leaves, results)
-            continue
-        grads[node] = grads[node] + g if node in grads else g
-        start.append(node)
+        elif node in grads:
+            grads[node] = grads[node] + g
+        else:
+            grads[node] = g
+            heappush(ready, (-node.sequence_nr, node))
 
-    # Count, for every reachable node, how many edges lead into it (its consumers).
-    dependencies: dict[Function, int] = {}
-    stack = list(dict.fromkeys(start))
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for edge in node.next_edges:
-            if edge is not None and edge[3]:
-                target = edge[0]
-                dependencies[target] = dependencies.get(target, 0) + 1
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-
-    ready = [n for n in dict.fromkeys(start) if n not in dependencies]
     ndarray = np.ndarray
     while ready:
-        node = ready.pop()
-        g = grads.pop(node, None)
+        node = heappop(ready)[1]
+        g = grads.pop(node)
         edges = node.next_edges
-        if g is None:
-            input_grads = (None,) * len(edges)  # nothing reached this node: just release inputs
-        else:
-            if node.retained is not None:
-                _store_retained(node, g)
-            if capture_nodes is not None and node in capture_nodes:
-                slot = capture_nodes[node]
-                results[slot] = g if results[slot] is None else results[slot] + g
-            input_grads = node.backward(node, g)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            if len(input_grads) < len(edges):
-                input_grads += (None,) * (len(edges) - len(input_grads))
-            if not retain_graph and node.to_save:
-                node.to_save = ()
-                node.freed = True
+        if node.retained is not None:
+            _store_retained(node, g)
+        if capture_nodes is not None and node in capture_nodes:
+            slot = capture_nodes[node]
+            results[slot] = g if results[slot] is None else results[slot] + g
+        input_grads = node.backward(node, g)
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        if not retain_graph and node.to_save:
+            node.to_save = ()
+            node.freed = True
         for edge, ig in zip(edges, input_grads):
-            if edge is None:
+            if edge is None or ig is None:
                 continue
             target, shape, dtype, is_node = edge
-            if ig is not None:
-                if type(ig) is not ndarray:
-                    ig = np.asarray(ig)
-                if ig.shape != shape:
-                    ig = unbroadcast(ig, shape)
-                    if ig.shape != shape:  # a shape the op changed without broadcasting
-                        ig = ig.reshape(shape)
-                if ig.dtype is not dtype and ig.dtype != dtype:
-                    ig = ig.astype(dtype)
-            if is_node:
-                if ig is not None:
-                    previous = grads.get(target)
-                    grads[target] = ig if previous is None else previous + ig
-                remaining = dependencies[target] - 1
-                dependencies[target] = remaining
-                if remaining == 0:
-                    ready.append(target)
-            elif ig is not None:
+            if type(ig) is not ndarray:
+                ig = np.asarray(ig)
+            if ig.shape != shape:
+                ig = unbroadcast(ig, shape)
+                if ig.shape != shape:  # a shape the op changed without broadcasting
+                    ig = ig.reshape(shape)
+            if ig.dtype is not dtype and ig.dtype != dtype:
+                ig = ig.astype(dtype)
+            if not is_node:
                 _deliver_leaf(target, ig, owned_this_pass, capture_leaves, results)
+            elif target in grads:
+                grads[target] = grads[target] + ig
+            else:
+                grads[target] = ig
+                heappush(ready, (-target.sequence_nr, target))
 
 
 def _deliver_leaf(leaf: Any, g: np.ndarray, owned_this_pass: set,

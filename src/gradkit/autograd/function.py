@@ -19,6 +19,7 @@ Example:
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ from .grad_mode import state as _grad_state
 __all__ = ["Function", "VersionCounter"]
 
 _ndarray = np.ndarray
+# Numbers the recorded nodes in creation order; the engine runs backward in reverse of it.
+_sequence = itertools.count()
 
 
 class VersionCounter:
@@ -153,6 +156,7 @@ class Function:
         if edges.count(None) == len(edges):
             return result
         ctx.next_edges = edges
+        ctx.sequence_nr = next(_sequence)
         if ctx.to_save:
             ctx.saved_versions = _saved_versions(ctx.to_save, inputs, result, tensor_type)
         result._requires_grad = True
