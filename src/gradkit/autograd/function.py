@@ -151,9 +151,20 @@ class Function:
         result.grad_fn = None
         if not _grad_state.enabled:
             return result
-        edges = [_edge(x) if isinstance(x, tensor_type) and x._requires_grad else None
-                 for x in inputs]
-        if edges.count(None) == len(edges):
+        # Where each input's gradient goes: its grad_fn node, or the leaf itself
+        # (AccumulateGrad), with the shape and dtype the gradient must be brought to.
+        edges = []
+        recorded = False
+        for x in inputs:
+            if isinstance(x, tensor_type) and x._requires_grad:
+                a = x._data
+                node = x.grad_fn
+                edges.append((node, a.shape, a.dtype, True) if node is not None
+                             else (x, a.shape, a.dtype, False))
+                recorded = True
+            else:
+                edges.append(None)
+        if not recorded:
             return result
         ctx.next_edges = edges
         ctx.sequence_nr = next(_sequence)
@@ -162,16 +173,6 @@ class Function:
         result._requires_grad = True
         result.grad_fn = ctx
         return result
-
-
-def _edge(x: Any) -> tuple:
-    """Where an input's gradient goes: its grad_fn node, or the leaf itself (AccumulateGrad),
-    with the shape and dtype the gradient must be brought to."""
-    a = x._data
-    node = x.grad_fn
-    if node is not None:
-        return (node, a.shape, a.dtype, True)
-    return (x, a.shape, a.dtype, False)
 
 
 def _saved_versions(saved: tuple, inputs: tuple, result: Any, tensor_type: type) -> list:
