@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..tensor import Tensor
 
-__all__ = ["Config", "Experiment", "module_parameters"]
+__all__ = ["Config", "Experiment", "module_parameters", "init_weights", "concise_classifier"]
 
 
 @dataclass
@@ -74,3 +74,24 @@ class Experiment:
 def module_parameters(net: Any) -> Callable[[], dict[str, Tensor]]:
     """The checkpoint of a Module: its ``state_dict`` (live tensors, so loads copy in place)."""
     return lambda: dict(net.state_dict(keep_vars=True))
+
+
+def init_weights(m: Any) -> None:
+    """The book's initialization for the concise chapters: Linear weights from N(0, 0.01²)."""
+    from .. import nn
+
+    if type(m) == nn.Linear:
+        nn.init.normal_(m.weight, std=0.01)
+
+
+def concise_classifier(net: Any, config: Config, train_iter: Iterable[Any],
+                       test_iter: Iterable[Any], labels: Sequence[str]) -> list[Experiment]:
+    """The concise chapters' setup around ``net``: the book's initialization,
+    ``CrossEntropyLoss(reduction='none')`` and ``optim.SGD`` at ``config.lr``."""
+    from .. import nn, optim
+
+    net.apply(init_weights)
+    return [Experiment(name="", net=net, loss=nn.CrossEntropyLoss(reduction="none"),
+                       updater=optim.SGD(net.parameters(), lr=config.lr), train_iter=train_iter,
+                       test_iter=test_iter, parameters=module_parameters(net),
+                       task="classification", labels=labels)]

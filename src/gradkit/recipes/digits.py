@@ -1,12 +1,9 @@
 """Handwritten digits (the notes' project): the concise MLP of D2L 4.3 on MNIST."""
 from __future__ import annotations
 
-import gradkit as torch
-from gradkit import nn
-
-from .base import Config, Experiment, module_parameters
+from .base import Config, Experiment, concise_classifier
 from .data import load_mnist
-from .softmax_concise import init_weights
+from .mlp_concise import mlp
 
 NAME = "digits"
 SECTION = "4.3 on MNIST"
@@ -20,10 +17,4 @@ LABELS = tuple(str(d) for d in range(10))
 
 def build(config: Config) -> list[Experiment]:
     train_iter, test_iter = load_mnist(config.batch_size, config.data_dir)
-    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-    net.apply(init_weights)
-    loss = nn.CrossEntropyLoss(reduction="none")
-    trainer = torch.optim.SGD(net.parameters(), lr=config.lr)
-    return [Experiment(name="", net=net, loss=loss, updater=trainer, train_iter=train_iter,
-                       test_iter=test_iter, parameters=module_parameters(net), task=TASK,
-                       labels=LABELS)]
+    return concise_classifier(mlp(), config, train_iter, test_iter, LABELS)

@@ -2,13 +2,11 @@
 hidden layers, on Fashion-MNIST."""
 from __future__ import annotations
 
-import gradkit as torch
 from gradkit import nn
 
 from .. import d2l
-from .base import Config, Experiment, module_parameters
+from .base import Config, Experiment, concise_classifier
 from .data import load_fashion_mnist
-from .softmax_concise import init_weights
 
 NAME = "dropout"
 SECTION = "4.6"
@@ -26,9 +24,4 @@ def build(config: Config) -> list[Experiment]:
                         nn.Linear(256, 256), nn.ReLU(),
                         nn.Dropout(DROPOUT2),  # and after the second
                         nn.Linear(256, 10))
-    net.apply(init_weights)
-    loss = nn.CrossEntropyLoss(reduction="none")
-    trainer = torch.optim.SGD(net.parameters(), lr=config.lr)
-    return [Experiment(name="", net=net, loss=loss, updater=trainer, train_iter=train_iter,
-                       test_iter=test_iter, parameters=module_parameters(net), task=TASK,
-                       labels=d2l.FASHION_MNIST_LABELS)]
+    return concise_classifier(net, config, train_iter, test_iter, d2l.FASHION_MNIST_LABELS)

@@ -2,13 +2,11 @@
 ``Linear(256, 10)``."""
 from __future__ import annotations
 
-import gradkit as torch
 from gradkit import nn
 
 from .. import d2l
-from .base import Config, Experiment, module_parameters
+from .base import Config, Experiment, concise_classifier
 from .data import load_fashion_mnist
-from .softmax_concise import init_weights
 
 NAME = "mlp-concise"
 SECTION = "4.3"
@@ -17,12 +15,11 @@ TASK = "classification"
 DEFAULTS = {"epochs": 10, "lr": 0.1, "batch_size": 256}
 
 
+def mlp() -> nn.Sequential:
+    """784-256-10 with a ReLU hidden layer."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
 def build(config: Config) -> list[Experiment]:
     train_iter, test_iter = load_fashion_mnist(config.batch_size, config.data_dir)
-    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-    net.apply(init_weights)
-    loss = nn.CrossEntropyLoss(reduction="none")
-    trainer = torch.optim.SGD(net.parameters(), lr=config.lr)
-    return [Experiment(name="", net=net, loss=loss, updater=trainer, train_iter=train_iter,
-                       test_iter=test_iter, parameters=module_parameters(net), task=TASK,
-                       labels=d2l.FASHION_MNIST_LABELS)]
+    return concise_classifier(mlp(), config, train_iter, test_iter, d2l.FASHION_MNIST_LABELS)

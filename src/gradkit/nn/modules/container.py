@@ -23,6 +23,19 @@ def _index(idx: int, length: int, kind: str) -> int:
     return idx % length
 
 
+def _delete_and_renumber(modules: OrderedDict, idx: Any) -> None:
+    """Delete the children at ``idx`` (an int or a slice) and number the rest 0, 1, ... again,
+    as PyTorch does."""
+    keys = list(modules)
+    targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "")]]
+    for key in targets:
+        del modules[key]
+    items = list(modules.values())
+    modules.clear()
+    for i, module in enumerate(items):
+        modules[str(i)] = module
+
+
 class Sequential(Module):
     """Modules applied in order: ``Sequential(a, b)(x) == b(a(x))``. Children are named
     ``"0"``, ``"1"``... (or by the keys of an ``OrderedDict``).
@@ -59,15 +72,7 @@ class Sequential(Module):
         self.add_module(keys[_index(idx, len(keys), "Sequential")], module)
 
     def __delitem__(self, idx: Any) -> None:
-        keys = list(self._modules)
-        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "")]]
-        for key in targets:
-            del self._modules[key]
-        # Keep the numbering contiguous, as PyTorch does.
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
+        _delete_and_renumber(self._modules, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -128,14 +133,7 @@ class ModuleList(Module):
         self.add_module(str(_index(idx, len(self), "ModuleList")), module)
 
     def __delitem__(self, idx: Any) -> None:
-        keys = list(self._modules)
-        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "")]]
-        for key in targets:
-            del self._modules[key]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
+        _delete_and_renumber(self._modules, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
