@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Iterator
 
 from ._aliases import is_aliased
+from ._ipython import install_ipython_support, uninstall_ipython_support
 from ._finder import AliasFinder
 
 __all__ = ["install", "uninstall", "installed", "is_installed"]
@@ -59,6 +60,7 @@ def install() -> None:
     for name in _saved:
         del sys.modules[name]
     sys.meta_path.insert(0, _FINDER)
+    install_ipython_support()
 
 
 def uninstall() -> None:
@@ -73,6 +75,7 @@ def uninstall() -> None:
         return
     while _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
+    uninstall_ipython_support()
     for name in [name for name in sys.modules if is_aliased(name)]:
         del sys.modules[name]
     sys.modules.update(_saved)
