@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import types
 
 import gradkit.compat
 from gradkit.compat import _ipython
@@ -30,22 +31,34 @@ def test_without_ipython_the_books_display_calls_work(monkeypatch, capsys):
     assert "IPython" not in sys.modules and "IPython.display" not in sys.modules
 
 
-def test_a_stand_in_is_not_left_after_the_run_and_a_real_ipython_is_not_replaced():
-    import IPython.display  # the machine's IPython (8 here): kept as it is
+def _fake_ipython(monkeypatch, with_set_matplotlib_formats: bool):
+    """An installed IPython (8 with set_matplotlib_formats, 9 without), whether or not this
+    machine has one."""
+    package = types.ModuleType("IPython")
+    package.__path__ = []
+    display = types.ModuleType("IPython.display")
+    display.display = lambda *objs: None
+    if with_set_matplotlib_formats:
+        display.set_matplotlib_formats = lambda *formats: None
+    package.display = display
+    monkeypatch.setitem(sys.modules, "IPython", package)
+    monkeypatch.setitem(sys.modules, "IPython.display", display)
+    return display
 
+
+def test_an_installed_ipython_is_used_as_it_is(monkeypatch):
+    real = _fake_ipython(monkeypatch, with_set_matplotlib_formats=True)  # IPython 8
+    own_function = real.set_matplotlib_formats
     with gradkit.compat.installed():
         from IPython import display
-        assert display is IPython.display
-        assert callable(display.set_matplotlib_formats)
-    assert sys.modules["IPython.display"] is IPython.display
+        assert display is real and display.set_matplotlib_formats is own_function
+    assert sys.modules["IPython.display"] is real and real.set_matplotlib_formats is own_function
 
 
-def test_set_matplotlib_formats_is_lent_only_when_missing(monkeypatch):
-    import IPython.display
-
-    original = getattr(IPython.display, "set_matplotlib_formats", None)
-    if original is not None:
-        monkeypatch.delattr(IPython.display, "set_matplotlib_formats")  # as in IPython 9
+def test_set_matplotlib_formats_is_lent_only_while_installed(monkeypatch):
+    real = _fake_ipython(monkeypatch, with_set_matplotlib_formats=False)  # IPython 9
     with gradkit.compat.installed():
-        assert IPython.display.set_matplotlib_formats is _ipython.set_matplotlib_formats
-    assert not hasattr(IPython.display, "set_matplotlib_formats")
+        from IPython import display
+        assert display is real
+        assert display.set_matplotlib_formats is _ipython.set_matplotlib_formats
+    assert not hasattr(real, "set_matplotlib_formats")
