@@ -28,6 +28,30 @@ __all__ = [
 _BOOL, _INT, _FLOAT = 0, 1, 2
 
 
+# The package name shown in printed forms (``gradkit.float32``, ``gradkit.Size([2])``); the
+# compatibility runner shows "torch", so that a book's program prints what the book prints.
+_DISPLAY_NAME = ["gradkit"]
+
+
+def display_name() -> str:
+    """The package name printed in reprs: ``"gradkit"``, or ``"torch"`` under
+    ``gradkit.compat``.
+
+    Example:
+        >>> gradkit.float32
+        gradkit.float32
+    """
+    return _DISPLAY_NAME[0]
+
+
+def set_display_name(name: str) -> str:
+    """Print reprs with ``name`` (``"torch"`` under the compatibility runner); returns the
+    previous name."""
+    previous = _DISPLAY_NAME[0]
+    _DISPLAY_NAME[0] = name
+    return previous
+
+
 class dtype:
     """The element type of a tensor, e.g. ``gradkit.float32``.
 
@@ -59,7 +83,7 @@ class dtype:
         return False
 
     def __repr__(self) -> str:
-        return f"gradkit.{self.name}"
+        return f"{_DISPLAY_NAME[0]}.{self.name}"
 
     def __reduce__(self) -> str:
         # Pickle by name so that dtypes stay singletons.

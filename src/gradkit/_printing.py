@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ._dtype import display_name
+
 __all__ = ["set_printoptions", "tensor_repr"]
 
 
@@ -193,13 +195,13 @@ def tensor_repr(values: np.ndarray, dtype_name: str, default_dtype_name: str,
             suffixes.append(f"size={tuple(values.shape)}")
         # No element shows whether an empty tensor holds ints, so any non-default dtype is named.
         if dtype_name != default_dtype_name:
-            suffixes.append(f"dtype=gradkit.{dtype_name}")
+            suffixes.append(f"dtype={display_name()}.{dtype_name}")
     else:
         summarize = values.size > PRINT_OPTS.threshold
         formatter = _Formatter(_summarized(values) if summarize else values)
         body = _tensor_str(values, indent, summarize, formatter)
         if dtype_name not in (default_dtype_name, "int64", "bool"):
-            suffixes.append(f"dtype=gradkit.{dtype_name}")
+            suffixes.append(f"dtype={display_name()}.{dtype_name}")
     if grad_fn_name is not None:
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:

@@ -38,6 +38,8 @@ class Size(tuple):
         return Size(tuple(self) + tuple(other))
 
     def __repr__(self) -> str:
-        return f"gradkit.Size([{', '.join(str(s) for s in self)}])"
+        from ._dtype import display_name
+
+        return f"{display_name()}.Size([{', '.join(str(s) for s in self)}])"
 
     __str__ = __repr__

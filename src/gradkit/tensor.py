@@ -80,7 +80,8 @@ class return_types:
         __slots__ = ()
 
         def __repr__(self) -> str:
-            return (f"gradkit.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
+            return (f"{_dtype.display_name()}.return_types.{type(self).__name__}(\n"
+                    f"values={self.values!r},\n"
                     f"indices={self.indices!r})")
 
     class min(max):
@@ -482,7 +483,7 @@ class Tensor:
         """With no argument, the type name (``'gradkit.FloatTensor'``); with a dtype, a converted
         tensor (as ``.to(dtype)``)."""
         if dtype is None:
-            return "gradkit." + _legacy_type_name(self._data)
+            return f"{_dtype.display_name()}." + _legacy_type_name(self._data)
         if isinstance(dtype, str):
             name = dtype.split(".")[-1]
             lookup = {"FloatTensor": _dtype.float32, "DoubleTensor": _dtype.float64,

@@ -22,6 +22,7 @@ import sys
 from types import ModuleType
 from typing import Iterator
 
+from .._dtype import set_display_name
 from ._aliases import is_aliased
 from ._ipython import install_ipython_support, uninstall_ipython_support
 from ._finder import AliasFinder
@@ -29,6 +30,7 @@ from ._finder import AliasFinder
 __all__ = ["install", "uninstall", "installed", "is_installed"]
 
 _FINDER = AliasFinder()
+_previous_display_name = "gradkit"
 _saved: dict[str, ModuleType] | None = None  # set aside by install(); None when not installed
 
 
@@ -61,6 +63,9 @@ def install() -> None:
         del sys.modules[name]
     sys.meta_path.insert(0, _FINDER)
     install_ipython_support()
+    # Under the runner a program's output reads as the book's: torch.float32, torch.Size([2]).
+    global _previous_display_name
+    _previous_display_name = set_display_name("torch")
 
 
 def uninstall() -> None:
@@ -76,6 +81,7 @@ def uninstall() -> None:
     while _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
     uninstall_ipython_support()
+    set_display_name(_previous_display_name)
     for name in [name for name in sys.modules if is_aliased(name)]:
         del sys.modules[name]
     sys.modules.update(_saved)

@@ -1,0 +1,34 @@
+"""Under the runner a program prints what PyTorch prints (``torch.float32``, ``torch.Size``)."""
+from __future__ import annotations
+
+import numpy as np
+
+import gradkit
+import gradkit.compat
+from oracle import import_torch
+
+CASES = [
+    lambda t: t.ones(2, 3).shape,
+    lambda t: t.float64,
+    lambda t: t.tensor(np.arange(6.0).reshape(2, 3)),          # float64: a dtype suffix
+    lambda t: t.tensor([[1.0, 5.0], [7.0, 2.0]]).max(1),        # return_types
+    lambda t: t.ones(2).type(),
+    lambda t: (t.ones(3, dtype=t.int32), t.zeros(0, 2)),
+]
+
+
+def test_reprs_under_the_runner_are_pytorchs():
+    torch = import_torch()
+    expected = [repr(case(torch)) for case in CASES]
+    with gradkit.compat.installed():
+        import torch as aliased  # gradkit, as the program sees it
+
+        got = [repr(case(aliased)) for case in CASES]
+    assert got == expected
+
+
+def test_reprs_name_gradkit_again_after_the_run():
+    with gradkit.compat.installed():
+        pass
+    assert repr(gradkit.float32) == "gradkit.float32"
+    assert repr(gradkit.zeros(2).shape) == "gradkit.Size([2])"
