@@ -20,7 +20,7 @@ import numpy as np
 from ._fileio import atomic_write
 
 __all__ = ["in_notebook", "pyplot", "use_svg_display", "set_figsize", "set_axes", "plot",
-           "show_images", "Animator", "save_figure"]
+           "show_images", "Animator", "save_figure", "show_by_saving"]
 
 
 def in_notebook() -> bool:
@@ -42,7 +42,9 @@ def in_notebook() -> bool:
 
 def pyplot() -> Any:
     """``matplotlib.pyplot``, imported now; outside notebooks with the Agg backend (no
-    windows) unless ``MPLBACKEND`` chooses another.
+    windows, nothing blocks) unless ``MPLBACKEND`` chooses another. With that backend
+    ``plt.show()`` saves each open figure to a PNG file and prints its name, so the book's
+    ``d2l.plot(...); d2l.plt.show()`` shows something from a terminal too.
 
     Example:
         >>> plt = gradkit.plot.pyplot()
@@ -55,9 +57,38 @@ def pyplot() -> Any:
                               "(or pip install \"gradkit[plot]\")") from None
         if not in_notebook() and not os.environ.get("MPLBACKEND"):
             matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            plt.show = show_by_saving  # Agg's own show() can only warn
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def show_by_saving(*args: Any, **kwargs: Any) -> list[str]:
+    """``plt.show()`` where no window can open: save each open figure to a PNG file in the
+    temporary folder, print its name, and close it (as a blocking ``show()`` would).
+
+    Returns:
+        The paths written.
+
+    Example:
+        >>> d2l.plot(x, [f(x)]); d2l.plt.show()
+        (figure saved to /tmp/gradkit-figure-k2x9.png)
+    """
+    plt = sys.modules["matplotlib.pyplot"]
+    paths = []
+    for number in plt.get_fignums():
+        figure = plt.figure(number)
+        path = getattr(figure, "gradkit_path", None)  # an Animator's figure keeps its file
+        if path is None:
+            handle, path = tempfile.mkstemp(prefix="gradkit-figure-", suffix=".png")
+            os.close(handle)
+        save_figure(figure, path)
+        print(f"(figure saved to {path})")
+        paths.append(path)
+    plt.close("all")
+    return paths
 
 
 def _array(x: Any) -> Any:
@@ -284,6 +315,7 @@ class Animator:
                                                           suffix=".png")
                 os.close(handle)
             save_figure(self.fig, self.save_path)
+            self.fig.gradkit_path = self.save_path  # plt.show() saves it there too
         if not self.verbose:
             return
         names = self.legend or [f"y{i}" for i in range(len(y))]

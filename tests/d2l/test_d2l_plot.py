@@ -3,6 +3,7 @@ imported only when something is drawn, the Agg backend outside Jupyter, and in-p
 inside Jupyter."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -65,22 +66,23 @@ def test_animator_outside_jupyter_prints_saves_and_opens_no_window(tmp_path):
                                 legend=["train loss", "train acc", "test acc"])
         for epoch in range(3):
             animator.add(epoch + 1, (0.9 - 0.1 * epoch, 0.6 + 0.1 * epoch, 0.55 + 0.1 * epoch))
-        d2l.plt.show()  # must not block
+        d2l.plt.show()  # must not block; saves the figure to the Animator's own file
         import matplotlib
         print("backend", matplotlib.get_backend().lower(), "IPython" in sys.modules)
         print("saved", animator.save_path, os.path.getsize(animator.save_path) > 1000)
         """, tmp_path, TMPDIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert lines[0].startswith("1: train loss 0.9000, train acc 0.6000, test acc 0.5500")
     assert lines[1] == "2: train loss 0.8000, train acc 0.7000, test acc 0.6500"
     assert lines[2] == "3: train loss 0.7000, train acc 0.8000, test acc 0.7500"
-    assert lines[3] == "backend agg False"
-    path = lines[4].split()[1]
+    assert lines[4] == "backend agg False"
+    path = lines[5].split()[1]
+    assert lines[3] == f"(figure saved to {path})"  # show() re-saved the same file
     assert f"(figure: {path})" in lines[0]  # the first line names the file
     assert path.startswith(str(tmp_path)) and path.endswith(".png")
-    assert lines[4].endswith("True")
+    assert lines[5].endswith("True")
     with open(path, "rb") as f:
         assert f.read(8) == PNG_MAGIC
 
@@ -224,3 +226,26 @@ def test_train_ch3_without_matplotlib_still_trains_and_prints(tmp_path):
     assert "(no figure: drawing needs matplotlib" in lines[0]
     assert lines[1].startswith("2: train loss ") and "figure" not in lines[1]
     assert lines[2] == "2 1.0"
+
+
+def test_plt_show_in_a_script_saves_each_figure_and_names_it(tmp_path):
+    # The book's calculus figure (2.4) from a terminal: no window can open, so show() saves.
+    result = run_python("""
+        import os, gradkit as torch
+        from gradkit import d2l
+        x = torch.arange(0, 3, 0.1)
+        d2l.plot(x, [x ** 3 - 1 / x, 2 * x - 3], 'x', 'f(x)',
+                 legend=['f(x)', 'Tangent line (x=1)'])
+        d2l.plt.show()
+        d2l.plt.show()  # nothing left open: nothing more to save
+        print("open figures:", len(d2l.plt.get_fignums()))
+    """, tmp_path, TMPDIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[1] == "open figures: 0"
+    assert lines[0].startswith("(figure saved to ") and lines[0].endswith(".png)")
+    path = lines[0][len("(figure saved to "):-1]
+    assert os.path.dirname(path) == str(tmp_path)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert "non-interactive" not in result.stderr  # Agg's own show() would only warn
