@@ -23,20 +23,42 @@ def _index(idx: int, length: int, kind: str) -> int:
     return idx % length
 
 
-def _delete_and_renumber(modules: OrderedDict, idx: Any) -> None:
-    """Delete the children at ``idx`` (an int or a slice) and number the rest 0, 1, ... again,
-    as PyTorch does."""
-    keys = list(modules)
-    targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "")]]
-    for key in targets:
-        del modules[key]
-    items = list(modules.values())
-    modules.clear()
-    for i, module in enumerate(items):
-        modules[str(i)] = module
+class _NumberedModules(Module):
+    """What Sequential and ModuleList share: children numbered "0", "1", ... kept contiguous,
+    ``len``, iteration, ``append``, ``extend`` and ``del``."""
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __delitem__(self, idx: Any) -> None:
+        keys = list(self._modules)
+        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "")]]
+        for key in targets:
+            del self._modules[key]
+        self._renumber(list(self._modules.values()))
+
+    def _renumber(self, modules: list[Module]) -> None:
+        """Make ``modules`` the children, numbered 0, 1, ... as PyTorch keeps them."""
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def append(self, module: Module) -> Any:
+        """Add a module at the end; returns the container."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> Any:
+        """Add modules at the end; returns the container."""
+        for module in modules:
+            self.append(module)
+        return self
 
 
-class Sequential(Module):
+class Sequential(_NumberedModules):
     """Modules applied in order: ``Sequential(a, b)(x) == b(a(x))``. Children are named
     ``"0"``, ``"1"``... (or by the keys of an ``OrderedDict``).
 
@@ -71,26 +93,6 @@ class Sequential(Module):
         keys = list(self._modules)
         self.add_module(keys[_index(idx, len(keys), "Sequential")], module)
 
-    def __delitem__(self, idx: Any) -> None:
-        _delete_and_renumber(self._modules, idx)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "Sequential":
-        """Add a module at the end; returns the Sequential."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> "Sequential":
-        """Add modules at the end."""
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index: int, module: Module) -> "Sequential":
         """Insert a module before position ``index``."""
         items = list(self._modules.values())
@@ -98,9 +100,7 @@ class Sequential(Module):
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
         items.insert(index % (n + 1) if index < 0 else index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._renumber(items)
         return self
 
     def pop(self, key: int) -> Module:
@@ -110,7 +110,7 @@ class Sequential(Module):
         return module
 
 
-class ModuleList(Module):
+class ModuleList(_NumberedModules):
     """A list of modules, registered so their parameters are found; indexable like a list.
 
     Example:
@@ -132,39 +132,17 @@ class ModuleList(Module):
     def __setitem__(self, idx: int, module: Module) -> None:
         self.add_module(str(_index(idx, len(self), "ModuleList")), module)
 
-    def __delitem__(self, idx: Any) -> None:
-        _delete_and_renumber(self._modules, idx)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
     def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
         return self.extend(modules)
 
     def __add__(self, other: Iterable[Module]) -> "ModuleList":
         return ModuleList(list(self) + list(other))
 
-    def append(self, module: Module) -> "ModuleList":
-        """Add a module at the end."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> "ModuleList":
-        """Add modules at the end."""
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index: int, module: Module) -> None:
         """Insert a module before position ``index``."""
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._renumber(items)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward: iterate over its modules")
