@@ -164,11 +164,6 @@ def _plain_binary(function: Any, a: Any, b: Any) -> Tensor:
         raise
 
 
-def _bool_array(x: Any, op: str) -> np.ndarray:
-    data = x._data if isinstance(x, Tensor) else np.asarray(x)
-    return data
-
-
 def _binary_operator(op: type[Function]) -> Any:
     """A Tensor operator method for ``op``. Tensors and Python numbers go straight to the op
     (the fast path); NumPy arrays, lists and NumPy scalars through ``_operand``; anything else
@@ -1409,9 +1404,6 @@ class Tensor:
                                                 generator) < p
         self._bump()
         return self
-
-    def requires_grad_info(self) -> str:  # pragma: no cover - debugging aid
-        return f"requires_grad={self._requires_grad}, grad_fn={self.grad_fn}"
 
     # activations that PyTorch also has as methods
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
