@@ -151,21 +151,22 @@ class Function:
         result.grad_fn = None
         if not _grad_state.enabled:
             return result
+        for x in inputs:
+            if isinstance(x, tensor_type) and x._requires_grad:
+                break
+        else:
+            return result  # nothing to differentiate (labels, masks, accuracy counts)
         # Where each input's gradient goes: its grad_fn node, or the leaf itself
         # (AccumulateGrad), with the shape and dtype the gradient must be brought to.
         edges = []
-        recorded = False
         for x in inputs:
             if isinstance(x, tensor_type) and x._requires_grad:
                 a = x._data
                 node = x.grad_fn
                 edges.append((node, a.shape, a.dtype, True) if node is not None
                              else (x, a.shape, a.dtype, False))
-                recorded = True
             else:
                 edges.append(None)
-        if not recorded:
-            return result
         ctx.next_edges = edges
         ctx.sequence_nr = next(_sequence)
         if ctx.to_save:
