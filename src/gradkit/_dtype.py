@@ -86,8 +86,8 @@ class dtype:
         return f"{_DISPLAY_NAME[0]}.{self.name}"
 
     def __reduce__(self) -> str:
-        # Pickle by name so that dtypes stay singletons.
-        return self.name
+        # Pickle by module attribute so that dtypes stay singletons (bool's is ``bool_``).
+        return "bool_" if self.name == "bool" else self.name
 
 
 float16 = dtype("float16", np.float16)

@@ -822,9 +822,11 @@ class Tensor:
         if rounding_mode == "floor":
             return self.floor_divide(other)
         if rounding_mode == "trunc":
-            q = np.trunc(np.asarray(ew.Div.forward(Function(), self._data,
-                                                   getattr(other, "_data", other))))
-            return _plain(q.astype(ew.result_dtype(self._data, getattr(other, "_data", other))))
+            other_data = getattr(other, "_data", other)
+            a, b = ew.true_divide_operands(self._data, other_data)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q = np.trunc(np.asarray(a / b))
+            return _plain(q.astype(ew.result_dtype(self._data, other_data)))
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'")
