@@ -1452,6 +1452,8 @@ class _Fill(Function):
     def backward(ctx, grad):
         return np.zeros_like(grad)
 
+    backward_graph = backward  # a constant zero gradient either way
+
 
 def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._wrap(array, requires_grad)

@@ -339,10 +339,12 @@ def test_autograd_backward_function_and_inputs_argument():
     check(with_gradients, rand(3), grad=False)
 
 
-def test_create_graph_is_not_supported():
-    x = gradkit.ones(2, requires_grad=True)
-    with pytest.raises(NotImplementedError):
-        (x * x).sum().backward(create_graph=True)
+def test_create_graph_gives_grad_with_grad_fn():
+    def twice(t, a):
+        (a * a * a).sum().backward(create_graph=True)
+        assert a.grad.requires_grad and a.grad.grad_fn is not None
+        return a.grad
+    check(twice, rand(3), grad=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._dtype import _BY_NUMPY, _combine_categories, _scalar_dtype, get_default_dtype, promote_types
 from ..autograd.function import Function
+from .graph import constant, data_of, where_graph
 
 _ndarray = np.ndarray
 
@@ -99,6 +100,10 @@ class BinaryFunction(Function):
     """A Function whose operands broadcast: NumPy's broadcasting ValueError becomes
     PyTorch's RuntimeError naming the sizes and the dimension."""
 
+    #: Operands are promoted to one dtype in forward: the recorded backward checks they were
+    #: already of it (a promoted copy would be a constant, and its derivative silently lost).
+    promotes = True
+
     @classmethod
     def explain_error(cls, arrays: tuple) -> None:
         from .shape import check_broadcast
@@ -126,6 +131,8 @@ class Add(BinaryFunction):
     def backward(ctx, grad):
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
 
+    backward_graph = backward  # operators only: the same body runs on Tensors
+
 
 class Sub(BinaryFunction):
     """``a - alpha * b``; d/da = 1, d/db = -alpha."""
@@ -142,6 +149,8 @@ class Sub(BinaryFunction):
     @staticmethod
     def backward(ctx, grad):
         return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+
+    backward_graph = backward
 
 
 def _is_bool(x: Any) -> bool:
@@ -171,6 +180,8 @@ class RSub(BinaryFunction):
     def backward(ctx, grad):
         return -grad, None
 
+    backward_graph = backward
+
 
 class Mul(BinaryFunction):
     """``a * b``; d/da = b, d/db = a."""
@@ -187,6 +198,8 @@ class Mul(BinaryFunction):
         edges = ctx.next_edges
         return (grad * b if edges[0] is not None else None,
                 grad * a if edges[1] is not None else None)
+
+    backward_graph = backward
 
 
 class Div(BinaryFunction):
@@ -210,6 +223,12 @@ class Div(BinaryFunction):
             grad_a = grad / b
             return grad_a, (-grad_a * a / b if ctx.next_edges[1] is not None else None)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b
+        return grad_a, (-grad_a * a / b if ctx.next_edges[1] is not None else None)
+
 
 class RDiv(BinaryFunction):
     """``b / a`` for a Python scalar ``b`` on the left (``1 / x``); d/da = -b/a²."""
@@ -229,6 +248,8 @@ class RDiv(BinaryFunction):
         a, out = ctx.saved_tensors
         return -grad * out / a, None
 
+    backward_graph = backward
+
 
 class Neg(Function):
     """``-a``."""
@@ -245,6 +266,8 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+    backward_graph = backward
 
 
 def _check_integer_power(base: Any, exponent: Any) -> None:
@@ -280,6 +303,20 @@ class Pow(BinaryFunction):
             return grad * 2 * a, None
         with _quiet():
             return _pow_backward(ctx, grad, a, b, out)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        if not hasattr(b, "_data"):  # a Python scalar exponent
+            if b == 0:
+                return grad * 0, None
+            return grad * b * a ** (b - 1), None
+        grad_a = grad_b = None
+        if ctx.next_edges[0] is not None:
+            grad_a = where_graph(b._data == 0, 0, grad * b * a ** (b - 1))
+        if ctx.next_edges[1] is not None:
+            grad_b = where_graph((data_of(a) == 0) & (b._data >= 0), 0, grad * out * a.log())
+        return grad_a, grad_b
 
 
 def _pow_backward(ctx: Function, grad: np.ndarray, a: Any, b: Any, out: np.ndarray) -> tuple:
@@ -324,6 +361,13 @@ class RPow(BinaryFunction):
         with _quiet():
             return grad * out * np.log(ctx.base), None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.base == 0:
+            return grad * 0, None
+        return grad * out * float(np.log(ctx.base)), None
+
 
 # ---------------------------------------------------------------------------------------------
 # math functions
@@ -343,6 +387,8 @@ class Exp(Function):
         (out,) = ctx.saved_tensors
         return grad * out
 
+    backward_graph = backward
+
 
 class Log(Function):
     """``log(a)``; d/da = 1/a."""
@@ -359,6 +405,8 @@ class Log(Function):
         (a,) = ctx.saved_tensors
         with np.errstate(divide="ignore"):
             return grad / a
+
+    backward_graph = backward
 
 
 class Sqrt(Function):
@@ -377,6 +425,8 @@ class Sqrt(Function):
         with np.errstate(divide="ignore"):
             return grad / (2 * out)
 
+    backward_graph = backward
+
 
 class Sin(Function):
     """``sin(a)``; d/da = cos(a)."""
@@ -391,6 +441,11 @@ class Sin(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad * np.cos(a)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
 
 
 class Cos(Function):
@@ -407,6 +462,11 @@ class Cos(Function):
         (a,) = ctx.saved_tensors
         return -grad * np.sin(a)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
 
 class Tanh(Function):
     """``tanh(a)``; d/da = 1 - tanh(a)²."""
@@ -421,6 +481,8 @@ class Tanh(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
+
+    backward_graph = backward
 
 
 class Sigmoid(Function):
@@ -440,6 +502,8 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
+    backward_graph = backward
+
 
 class Relu(Function):
     """``max(a, 0)``; d/da = 1 where a > 0, else 0 (including at 0, as PyTorch)."""
@@ -457,6 +521,11 @@ class Relu(Function):
         (out,) = ctx.saved_tensors
         return grad * (out > 0)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * constant(out._data > 0)  # the mask is a constant: relu'' = 0
+
 
 class Abs(Function):
     """``|a|``; d/da = sign(a) (0 at 0)."""
@@ -470,6 +539,11 @@ class Abs(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad * np.sign(a)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * constant(np.sign(a._data))
 
 
 class Clamp(Function):
@@ -498,12 +572,22 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        mask = np.ones(a.shape, dtype=bool)
-        if ctx.low is not None:
-            mask &= a >= ctx.low
-        if ctx.high is not None:
-            mask &= a <= ctx.high
-        return grad * mask, None, None
+        return grad * _clamp_mask(ctx, a), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * constant(_clamp_mask(ctx, a._data)), None, None
+
+
+def _clamp_mask(ctx: Function, a: np.ndarray) -> np.ndarray:
+    """Where ``clamp`` let its input through (low <= a <= high)."""
+    mask = np.ones(a.shape, dtype=bool)
+    if ctx.low is not None:
+        mask &= a >= ctx.low
+    if ctx.high is not None:
+        mask &= a <= ctx.high
+    return mask
 
 
 class Maximum(BinaryFunction):
@@ -521,6 +605,12 @@ class Maximum(BinaryFunction):
         share = (a > b) + 0.5 * (a == b)
         return grad * share, grad * (1 - share)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = (data_of(x) for x in ctx.saved_tensors)
+        share = ((a > b) + 0.5 * (a == b)).astype(grad._data.dtype)
+        return grad * constant(share), grad * constant(1 - share)
+
 
 class Minimum(BinaryFunction):
     """Elementwise ``min(a, b)``; at ties the gradient is split 0.5/0.5, as PyTorch does."""
@@ -536,6 +626,12 @@ class Minimum(BinaryFunction):
         a, b = ctx.saved_tensors
         share = (a < b) + 0.5 * (a == b)
         return grad * share, grad * (1 - share)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = (data_of(x) for x in ctx.saved_tensors)
+        share = ((a < b) + 0.5 * (a == b)).astype(grad._data.dtype)
+        return grad * constant(share), grad * constant(1 - share)
 
 
 class Where(BinaryFunction):
@@ -558,6 +654,11 @@ class Where(BinaryFunction):
         zero = grad.dtype.type(0)
         return None, np.where(condition, grad, zero), np.where(condition, zero, grad)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        condition = ctx.saved_tensors[0]._data
+        return None, where_graph(condition, grad, 0.0), where_graph(condition, 0.0, grad)
+
 
 class Cast(Function):
     """``a.to(dtype)``; the gradient is cast back by the engine."""
@@ -572,6 +673,8 @@ class Cast(Function):
     def backward(ctx, grad):
         return grad
 
+    backward_graph = backward
+
 
 class Clone(Function):
     """A copy with its own memory; the gradient passes through."""
@@ -583,6 +686,8 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    backward_graph = backward
 
 
 class Remainder(BinaryFunction):
@@ -604,6 +709,14 @@ class Remainder(BinaryFunction):
         a, b = ctx.saved_tensors
         grad_b = -grad * np.floor_divide(a, b) if ctx.next_edges[1] is not None else None
         return grad, grad_b
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, b = (data_of(x) for x in ctx.saved_tensors)
+        if ctx.next_edges[1] is None:
+            return grad, None
+        with _quiet():
+            return grad, -grad * constant(np.floor_divide(a, b))
 
 
 def _check_integer_division(a: Any, b: Any) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from .graph import constant
 
 _ndarray = np.ndarray
 
@@ -180,6 +181,38 @@ class GetItem(Function):
             out[ctx.index] = grad
         return out
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return IndexScatter.apply(grad, shape=ctx.shape, index=ctx.index, advanced=ctx.advanced)
+
+
+class IndexScatter(Function):
+    """``GetItem``'s backward as an op: zeros of ``shape`` with ``grad`` added at ``index``.
+
+    Its own backward is ``GetItem`` again (the two are adjoint linear maps), so gradients
+    through indexing can be differentiated to any order.
+    """
+
+    node_name = "IndexBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, shape=(), index=None, advanced=False):
+        ctx.index, ctx.advanced = index, advanced
+        out = np.zeros(shape, dtype=grad.dtype)
+        if advanced:
+            np.add.at(out, index, grad)
+        else:
+            out[index] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index]
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return GetItem.apply(grad, index=ctx.index, advanced=ctx.advanced)
+
 
 class IndexPut(Function):
     """``a[index] = value`` recorded in the graph: the overwritten part of ``a`` gets no
@@ -205,6 +238,18 @@ class IndexPut(Function):
             # into a 0-d slot): give them back so the gradient has the value's shape.
             grad_value = grad_value.reshape((1,) * missing + grad_value.shape)
         return grad_a, grad_value
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        kept = np.ones(grad.shape, dtype=grad._data.dtype)
+        kept[ctx.index] = 0
+        index = ctx.index if isinstance(ctx.index, tuple) else (ctx.index,)
+        advanced = any(isinstance(i, (np.ndarray, list, bool)) for i in index)
+        grad_value = GetItem.apply(grad, index=ctx.index, advanced=advanced)
+        missing = ctx.value_ndim - grad_value.ndim
+        if missing > 0:
+            grad_value = grad_value.reshape((1,) * missing + tuple(grad_value.shape))
+        return grad * constant(kept), grad_value
 
 
 def assign(target: np.ndarray, index: Any, value: Any) -> None:

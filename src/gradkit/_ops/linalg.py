@@ -106,6 +106,30 @@ class Matmul(Function):
             grad_b = grad_b.reshape(grad_b.shape[:-1])
         return grad_a, grad_b
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # The same products as ``backward``, with Tensor ops.
+        a, b = ctx.saved_tensors
+        if a.ndim == 1 and b.ndim == 1:
+            return grad * b, grad * a
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(1) if b.ndim == 1 else b
+        g2 = grad
+        if a.ndim == 1:
+            g2 = g2.unsqueeze(-2)
+        if b.ndim == 1:
+            g2 = g2.unsqueeze(-1)
+        grad_a = grad_b = None
+        if ctx.next_edges[0] is not None:
+            grad_a = g2 @ b2.transpose(-1, -2)
+            if a.ndim == 1:
+                grad_a = grad_a.reshape(tuple(grad_a.shape[:-2]) + tuple(grad_a.shape[-1:]))
+        if ctx.next_edges[1] is not None:
+            grad_b = a2.transpose(-1, -2) @ g2
+            if b.ndim == 1:
+                grad_b = grad_b.reshape(tuple(grad_b.shape[:-1]))
+        return grad_a, grad_b
+
     def name(self) -> str:  # type: ignore[override]
         # PyTorch's matmul dispatches on the operands' dims, and names the node after the
         # product it ran (mm, mv, dot; batched products end in a reshape).

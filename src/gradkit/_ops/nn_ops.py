@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .graph import constant, rows_back_graph, rows_last_graph, where_graph
 from .reduction import normalize_dim
 from .shape import check_broadcast
 
@@ -73,6 +74,8 @@ class Linear(Function):
         if need_b:
             grad_b = grad_2d.sum(axis=0) if ctx.bias_is_row else grad
         return grad_x, grad_w, grad_b
+
+    backward_graph = backward  # @, .T, reshape and sum(axis=) run the same body on Tensors
 
 
 def check_expands(array: np.ndarray, target: tuple) -> None:
@@ -145,6 +148,13 @@ class LogSoftmax(Function):
             return np.zeros_like(grad)
         return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.axis is None:
+            return grad * 0
+        return grad - out.exp() * grad.sum(dim=ctx.axis, keepdim=True)
+
 
 class Softmax(Function):
     """``exp(x) / Σ exp(x)`` along ``dim``; d/dx = s · (grad − Σ grad·s)."""
@@ -172,6 +182,13 @@ class Softmax(Function):
         if ctx.axis is None:
             return np.zeros_like(grad)
         return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.axis is None:
+            return grad * 0
+        return out * (grad - (grad * out).sum(dim=ctx.axis, keepdim=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +308,7 @@ class CrossEntropy(Function):
         if label_smoothing:
             losses -= (label_smoothing / n_classes) * (logp * w).sum(axis=1) * keep
         denominator = w_target.sum()
-        ctx.save_for_backward(logp)
+        ctx.save_for_backward(logp, x)  # x: the recorded backward recomputes logp from it
         ctx.target, ctx.keep, ctx.w, ctx.w_target = safe_target, keep, w, w_target
         ctx.smoothing, ctx.reduction, ctx.denominator = label_smoothing, reduction, denominator
         ctx.shape = x.shape
@@ -302,7 +319,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (logp,) = ctx.saved_tensors
+        logp = ctx.saved_tensors[0]
         probs = np.exp(logp)
         n_rows, n_classes = probs.shape
         # (1−ε)·w_y·(p − e_y)
@@ -319,6 +336,30 @@ class CrossEntropy(Function):
         else:
             out *= grad
         return rows_back(out, ctx.shape), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x = ctx.saved_tensors[1]
+        probs = LogSoftmax.apply(rows_last_graph(x), 1).exp()
+        n_rows, n_classes = probs.shape
+        dtype = probs._data.dtype
+        hit = (1 - ctx.smoothing) * ctx.w_target
+        onehot = np.zeros((n_rows, n_classes), dtype)
+        if n_classes:
+            onehot[np.arange(n_rows), ctx.target] = hit
+        out = probs * constant(hit[:, None].astype(dtype)) - constant(onehot)
+        if ctx.smoothing:
+            out = out + (ctx.smoothing / n_classes) * (
+                probs * float(ctx.w.sum()) - constant(ctx.w[None, :])) * constant(
+                    ctx.keep[:, None].astype(dtype))
+        if ctx.reduction == "none":
+            out = out * grad.reshape(-1, 1)
+        elif ctx.reduction == "mean":
+            per_row = np.where(ctx.keep, 1 / ctx.denominator if ctx.denominator else np.nan, 0)
+            out = out * (grad * constant(per_row.astype(dtype)[:, None]))
+        else:
+            out = out * grad
+        return rows_back_graph(out, ctx.shape), None, None
 
 
 class CrossEntropyProbs(Function):
@@ -413,6 +454,25 @@ class NllLoss(Function):
             out[np.arange(n_rows), ctx.target] = scale
         return rows_back(out, ctx.shape), None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .indexing import IndexScatter
+
+        n_rows = len(ctx.target)
+        n_classes = ctx.shape[1] if len(ctx.shape) > 1 else ctx.shape[0]
+        dtype = grad._data.dtype
+        scale = constant((-ctx.w_target).astype(dtype))
+        if ctx.reduction == "none":
+            scale = scale * grad.reshape(-1)
+        elif ctx.reduction == "mean":
+            per_row = np.where(ctx.keep, 1 / ctx.denominator if ctx.denominator else np.nan, 0)
+            scale = scale * (grad * constant(per_row.astype(dtype)))
+        else:
+            scale = scale * grad
+        out = IndexScatter.apply(scale, shape=(n_rows, n_classes),
+                                 index=(np.arange(n_rows), ctx.target), advanced=True)
+        return rows_back_graph(out, ctx.shape), None, None
+
 
 class BinaryCrossEntropyWithLogits(Function):
     """Binary cross-entropy on logits, stable for any x:
@@ -445,6 +505,21 @@ class BinaryCrossEntropyWithLogits(Function):
         scale = grad / ctx.count if ctx.reduction == "mean" else grad
         return grad_x * scale, grad_y * scale, None, None
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        x, y = ctx.saved_tensors
+        pos_weight = None if ctx.pos_weight is None else constant(ctx.pos_weight)
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        grad_x = (1 - y) - log_weight * (-x).sigmoid()
+        grad_y = -x
+        if pos_weight is not None:
+            grad_y = grad_y - (pos_weight - 1) * x.sigmoid().log()  # softplus(−x) = −log σ(x)
+        if ctx.weight is not None:
+            weight = constant(ctx.weight)
+            grad_x, grad_y = grad_x * weight, grad_y * weight
+        scale = grad / ctx.count if ctx.reduction == "mean" else grad
+        return grad_x * scale, grad_y * scale, None, None
+
 
 # ---------------------------------------------------------------------------------------------
 # regression losses: one class, four pointwise shapes
@@ -469,7 +544,7 @@ class PointwiseLoss(Function):
             losses = absolute
         else:
             losses = np.where(absolute < delta, 0.5 * d * d / delta, absolute - 0.5 * delta)
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(d, a, b)  # a, b: the recorded backward recomputes d from them
         ctx.kind, ctx.reduction, ctx.delta, ctx.count = kind, reduction, delta, losses.size
         losses = np.asarray(losses, dtype=d.dtype)
         if reduction == "none":
@@ -478,7 +553,7 @@ class PointwiseLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (d,) = ctx.saved_tensors
+        d = ctx.saved_tensors[0]
         kind, delta = ctx.kind, ctx.delta
         if kind == "mse":
             local = 2 * d
@@ -488,6 +563,26 @@ class PointwiseLoss(Function):
             local = np.where(np.abs(d) <= delta, d, delta * np.sign(d))
         else:
             local = np.where(np.abs(d) < delta, d / delta, np.sign(d))
+        scale = grad / ctx.count if ctx.reduction == "mean" else grad
+        g = local * scale
+        return g, -g
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        d_array, a, b = ctx.saved_tensors
+        d = a - b
+        if d._data.dtype != d_array._data.dtype:
+            d = d.to(grad.dtype)
+        kind, delta = ctx.kind, ctx.delta
+        sign = constant(np.sign(d_array._data))
+        if kind == "mse":
+            local = 2 * d
+        elif kind == "l1" or (kind == "smooth_l1" and delta == 0):
+            local = sign
+        elif kind == "huber":
+            local = where_graph(np.abs(d_array._data) <= delta, d, delta * sign)
+        else:
+            local = where_graph(np.abs(d_array._data) < delta, d / delta, sign)
         scale = grad / ctx.count if ctx.reduction == "mean" else grad
         g = local * scale
         return g, -g
@@ -538,3 +633,5 @@ class Dropout(Function):
     def backward(ctx, grad):
         (mask,) = ctx.saved_tensors
         return grad * mask, None
+
+    backward_graph = backward

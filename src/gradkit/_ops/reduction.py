@@ -16,6 +16,7 @@ import numpy as np
 
 from .._dtype import _BY_NUMPY
 from ..autograd.function import Function
+from .graph import constant, expand_back_graph, flip_graph, where_graph
 
 
 def dim_error(dim: int, ndim: int) -> IndexError:
@@ -88,6 +89,10 @@ class Sum(Function):
     def backward(ctx, grad):
         return expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return expand_back_graph(grad, ctx.shape, ctx.axes, ctx.keepdim)
+
     def name(self) -> str:  # type: ignore[override]
         # PyTorch names the node after the overload: sum() vs sum(dim).
         return "SumBackward1" if self.over_dims else "SumBackward0"
@@ -117,6 +122,12 @@ class Mean(Function):
         if ctx.count == 0:
             return np.zeros(ctx.shape, grad.dtype)  # no element received anything
         return expand_back(grad / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        if ctx.count == 0:
+            return np.zeros(ctx.shape, grad._data.dtype)
+        return expand_back_graph(grad / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
     def name(self) -> str:  # type: ignore[override]
         return "MeanBackward1" if self.over_dims else "MeanBackward0"
@@ -156,6 +167,19 @@ class Prod(Function):
             return grad * others
         others = _product_of_others(a, ctx.axis)
         return expand_back(grad, a.shape, (ctx.axis,), ctx.keepdim) * others
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        if (a._data == 0).any():
+            # The product of the others is then not prod / a; its exact form (cumprod) has no
+            # recorded backward yet.
+            raise RuntimeError("create_graph=True through prod of a tensor holding zeros is not "
+                               "supported by gradkit")
+        if ctx.dim is None or a.ndim == 0:
+            return grad * (a.prod() / a)
+        others = a.prod(ctx.axis, keepdim=True) / a
+        return expand_back_graph(grad, tuple(a.shape), (ctx.axis,), ctx.keepdim) * others
 
     def name(self) -> str:  # type: ignore[override]
         return "ProdBackward0" if self.dim is None else "ProdBackward1"
@@ -198,6 +222,14 @@ class MaxAll(Function):
         grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):  # amax over NaNs: 0/0, as PyTorch
             return grad_full * mask / count
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, out = (x._data for x in ctx.saved_tensors)
+        mask = a == expand_back(out, a.shape, ctx.axes, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = (mask / mask.sum(axis=ctx.axes, keepdims=True)).astype(grad._data.dtype)
+        return expand_back_graph(grad, a.shape, ctx.axes, ctx.keepdim) * constant(share)
 
     def name(self) -> str:  # type: ignore[override]
         # max() is PyTorch's MaxBackward1; amax(dim) its own node.
@@ -242,6 +274,18 @@ class MaxDim(Function):
         np.put_along_axis(out, ctx.indices, grad, axis=ctx.axis)
         return out
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .indexing import IndexScatter
+
+        if ctx.axis is None:
+            return grad
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.axis)
+        index = list(np.indices(ctx.indices.shape, sparse=True))
+        index[ctx.axis] = ctx.indices
+        return IndexScatter.apply(grad, shape=ctx.shape, index=tuple(index), advanced=True)
+
 
 def max_dim_indices(ctx: MaxDim) -> np.ndarray:
     """The int64 indices that go with ``MaxDim``'s values."""
@@ -269,6 +313,12 @@ class Cumsum(Function):
         if ctx.axis is None:
             return grad
         return np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        if ctx.axis is None:
+            return grad
+        return flip_graph(Cumsum.apply(flip_graph(grad, ctx.axis), dim=ctx.axis), ctx.axis)
 
 
 class Norm(Function):
@@ -323,6 +373,27 @@ class Norm(Function):
                                  np.sign(a) * np.abs(a) ** (p - 1) / out_full ** (p - 1))
         return grad_full * scale
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        a, out = ctx.saved_tensors
+        shape = tuple(a.shape)
+        grad_full = expand_back_graph(grad, shape, ctx.axes, ctx.keepdim)
+        sign = np.sign(a._data)
+        p = ctx.p
+        if p == 1:
+            return grad_full * constant(sign)
+        zero = expand_back(out._data, shape, ctx.axes, ctx.keepdim) == 0
+        if p == float("inf"):
+            mask = np.abs(a._data) == expand_back(out._data, shape, ctx.axes, ctx.keepdim)
+            share = sign * mask / mask.sum(axis=ctx.axes, keepdims=True)
+            return grad_full * constant(share.astype(a._data.dtype))
+        # Divide by 1 where the norm is 0, so the masked branch has no 0/0 to differentiate.
+        out_full = where_graph(zero, 1.0, expand_back_graph(out, shape, ctx.axes, ctx.keepdim))
+        if p == 2:
+            return grad_full * where_graph(zero, 0.0, a / out_full)
+        scale = constant(sign) * a.abs() ** (p - 1) / out_full ** (p - 1)
+        return grad_full * where_graph(zero, 0.0, scale)
+
 
 class Var(Function):
     """Variance over ``dim`` with ``correction`` (1 = unbiased, PyTorch's default);
@@ -338,16 +409,29 @@ class Var(Function):
         centered = a - mean
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.sum(centered * centered, axis=axes, keepdims=keepdim) / max(n - correction, 0)
-        ctx.save_for_backward(centered)
+        # The input too: a recorded backward recomputes ``centered`` from it.
+        ctx.save_for_backward(centered, a)
         ctx.axes, ctx.keepdim, ctx.denominator = axes, keepdim, n - correction
         return np.asarray(out, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        (centered,) = ctx.saved_tensors
+        centered = ctx.saved_tensors[0]
         grad_full = expand_back(grad, centered.shape, ctx.axes, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):  # N <= correction: inf/nan
             return grad_full * 2 * centered / ctx.denominator
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        centered = _centered_graph(ctx)
+        grad_full = expand_back_graph(grad, tuple(centered.shape), ctx.axes, ctx.keepdim)
+        return grad_full * 2 * centered / ctx.denominator
+
+
+def _centered_graph(ctx: Function) -> object:
+    """``a - mean(a)`` over the reduced axes, recomputed from the saved input as Tensors."""
+    a = ctx.saved_tensors[1]
+    return a - a.mean(dim=ctx.axes, keepdim=True) if ctx.axes else a - a
 
 
 class Std(Function):
@@ -362,13 +446,23 @@ class Std(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (centered,) = ctx.saved_tensors
+        centered = ctx.saved_tensors[0]
         grad_full = expand_back(grad, centered.shape, ctx.axes, ctx.keepdim)
         out_full = expand_back(ctx.out, centered.shape, ctx.axes, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = centered / (ctx.denominator * out_full)
         # Where std is 0 every centered value is 0 too: PyTorch takes the gradient as 0 there.
         return grad_full * np.where(out_full == 0, 0, scale)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        centered = _centered_graph(ctx)
+        shape = tuple(centered.shape)
+        zero = expand_back(ctx.out, shape, ctx.axes, ctx.keepdim) == 0
+        variance = (centered * centered).sum(dim=ctx.axes, keepdim=True) / ctx.denominator
+        std = where_graph(zero, 1.0, variance.sqrt().expand(*shape))
+        scale = where_graph(zero, 0.0, centered / (ctx.denominator * std))
+        return expand_back_graph(grad, shape, ctx.axes, ctx.keepdim) * scale
 
 
 class LogSumExp(Function):
@@ -403,3 +497,12 @@ class LogSumExp(Function):
         grad_full = expand_back(grad, a.shape, ctx.axes, ctx.keepdim)
         with np.errstate(invalid="ignore"):  # -inf - (-inf) where every term was -inf
             return grad_full * np.exp(a - out)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # ``out`` was saved with its reduced dims kept (not the result): recompute it.
+        a = ctx.saved_tensors[0]
+        if not ctx.axes:
+            return grad
+        grad_full = expand_back_graph(grad, tuple(a.shape), ctx.axes, ctx.keepdim)
+        return grad_full * (a - LogSumExp.apply(a, dim=ctx.axes, keepdim=True)).exp()

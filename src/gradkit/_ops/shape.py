@@ -58,6 +58,8 @@ class Reshape(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
 
+    backward_graph = backward  # Tensor.reshape: the same body runs on Tensors
+
     def name(self) -> str:  # type: ignore[override]
         # PyTorch's reshape is a view when it can be, and a copy (UnsafeView) when not.
         return "ViewBackward0" if self.is_view else "UnsafeViewBackward0"
@@ -84,6 +86,8 @@ class View(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
 
+    backward_graph = backward  # Tensor.reshape: the same body runs on Tensors
+
 
 class Transpose(Function):
     """Swap two dims (a view)."""
@@ -101,6 +105,10 @@ class Transpose(Function):
         if grad.ndim == 0:
             return grad
         return np.swapaxes(grad, *ctx.dims)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return grad if grad.ndim == 0 else grad.transpose(*ctx.dims)
 
 
 class MatrixTranspose(Transpose):
@@ -135,6 +143,10 @@ class Permute(Function):
     def backward(ctx, grad):
         return np.transpose(grad, ctx.inverse)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return grad.permute(*(int(d) for d in ctx.inverse))
+
 
 class Squeeze(Function):
     """Remove dims of size 1 (all of them, or those in ``dim``)."""
@@ -152,6 +164,8 @@ class Squeeze(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
+
+    backward_graph = backward  # Tensor.reshape: the same body runs on Tensors
 
     def name(self) -> str:  # type: ignore[override]
         # One node name per PyTorch overload: squeeze(), squeeze(dim), squeeze(dims).
@@ -172,6 +186,8 @@ class Unsqueeze(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
+
+    backward_graph = backward  # Tensor.reshape: the same body runs on Tensors
 
 
 class Expand(Function):
@@ -212,6 +228,8 @@ class Expand(Function):
     def backward(ctx, grad):
         return grad  # summed to the input's shape by the engine
 
+    backward_graph = backward
+
 
 def _type_name(a: np.ndarray) -> str:
     return {"f": "torch.FloatTensor", "i": "torch.LongTensor"}.get(a.dtype.kind, "Tensor")
@@ -238,6 +256,8 @@ class Repeat(Function):
             split += [r, s]
         summed = grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.in_shape)
+
+    backward_graph = backward  # Tensor.reshape and Tensor.sum(axis=) run the same body
 
 
 class Cat(Function):
@@ -278,6 +298,17 @@ class Cat(Function):
         bounds = np.cumsum(ctx.sizes)[:-1]
         return tuple(np.split(grad, bounds, axis=ctx.axis))
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .indexing import GetItem
+
+        pieces, start = [], 0
+        for size in ctx.sizes:
+            index = (slice(None),) * ctx.axis + (slice(start, start + size), Ellipsis)
+            pieces.append(GetItem.apply(grad, index=index, advanced=False))
+            start += size
+        return tuple(pieces)
+
 
 class Stack(Function):
     """Join equal-shaped tensors along a new dim; backward takes each slice."""
@@ -302,6 +333,14 @@ class Stack(Function):
     @staticmethod
     def backward(ctx, grad):
         return tuple(np.moveaxis(grad, ctx.axis, 0))
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .indexing import GetItem
+
+        lead = (slice(None),) * ctx.axis
+        return tuple(GetItem.apply(grad, index=lead + (i, Ellipsis), advanced=False)
+                     for i in range(grad.shape[ctx.axis]))
 
 
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:

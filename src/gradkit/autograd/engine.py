@@ -19,7 +19,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import anomaly_mode
 from .function import Function
+from .grad_mode import state as _grad_state
 
 __all__ = ["unbroadcast", "run_backward", "backward", "grad"]
 
@@ -73,7 +75,7 @@ def _store_retained(node: Function, g: np.ndarray) -> None:
 
 
 def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
-                 capture: dict | None = None) -> None:
+                 capture: dict | None = None, create_graph: bool = False) -> None:
     """Propagate ``(tensor, grad)`` roots back through the graph.
 
     Nodes run in decreasing order of creation (``Function.sequence_nr``), PyTorch's order: an
@@ -86,7 +88,14 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
         retain_graph: keep saved arrays so the graph can be walked again.
         capture: for ``autograd.grad``: maps ``id(leaf)`` or a node to a slot; gradients of those
             are stored in ``capture["results"]`` instead of accumulating into ``.grad``.
+        create_graph: run every node's ``backward_graph`` on Tensors, recording the backward
+            pass itself (see ``higher_order``).
     """
+    if create_graph:
+        from .higher_order import run_backward_graph
+
+        return run_backward_graph(roots, retain_graph, capture)
+    anomaly = anomaly_mode.state.enabled
     grads: dict[Function, np.ndarray] = {}
     ready: list[tuple[int, Function]] = []  # a heap of (-sequence_nr, node)
     owned_this_pass: set = set()
@@ -109,6 +118,8 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
         node = heappop(ready)[1]
         g = grads.pop(node)
         edges = node.next_edges
+        if node.tensor_hooks is not None:
+            g = _run_hooks(node.tensor_hooks, g)
         if node.retained is not None:
             _store_retained(node, g)
         if capture_nodes is not None and node in capture_nodes:
@@ -117,6 +128,8 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
         input_grads = node.backward(node, g)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
+        if anomaly:
+            anomaly_mode.check_outputs(node, input_grads)
         if not retain_graph and node.to_save:
             node.to_save = ()
             node.freed = True
@@ -141,25 +154,46 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
                 heappush(ready, (-target.sequence_nr, target))
 
 
+def _run_hooks(hooks: dict, g: Any) -> Any:
+    """Call a tensor's hooks in registration order; a hook may return a replacement gradient.
+    Hooks always receive a Tensor; ``g`` is returned in the form it came (array or Tensor)."""
+    tensor_type = Function.tensor_type
+    is_array = type(g) is np.ndarray
+    current = tensor_type._wrap(g) if is_array else g
+    for hook in list(hooks.values()):
+        replaced = hook(current)
+        if replaced is not None:
+            if not isinstance(replaced, tensor_type):
+                raise TypeError("hooks must return a Tensor or None, but got "
+                                f"{type(replaced).__name__}")
+            if replaced.shape != current.shape:
+                raise RuntimeError(f"hook returned an invalid gradient: expected shape "
+                                   f"{list(current.shape)} but got {list(replaced.shape)}")
+            current = replaced
+    return current._data if is_array else current
+
+
 def _deliver_leaf(leaf: Any, g: np.ndarray, owned_this_pass: set,
                   capture_leaves: dict | None, results: list | None) -> None:
+    hooks = leaf.__dict__.get("_backward_hooks")
+    if hooks:
+        g = _run_hooks(hooks, g)
     if capture_leaves is not None:
         slot = capture_leaves.get(id(leaf))
         if slot is not None:
             results[slot] = g if results[slot] is None else results[slot] + g
         return  # autograd.grad never touches .grad
     _accumulate_leaf(leaf, g, owned_this_pass)
-
-
-def _check_create_graph(create_graph: bool) -> None:
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (higher-order gradients) is not supported by gradkit: its backward "
-            "functions work on NumPy arrays and record no graph")
+    post_hooks = leaf.__dict__.get("_post_accumulate_grad_hooks")
+    if post_hooks:
+        for hook in list(post_hooks.values()):
+            hook(leaf)
 
 
 def _root_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None,
-                ) -> list[tuple[Any, np.ndarray]]:
+                create_graph: bool = False) -> list[tuple[Any, Any]]:
+    """Each output with its starting gradient: an array, or with ``create_graph`` a Tensor
+    (the user's own, if it requires grad, so the result can be differentiated w.r.t. it)."""
     tensor_type = Function.tensor_type
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
@@ -178,6 +212,13 @@ def _root_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None,
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             array = np.ones_like(out._data)
         else:
+            if create_graph and isinstance(g, tensor_type) and g._requires_grad:
+                if g.shape != out.shape:
+                    raise RuntimeError(
+                        f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                        f"output[{i}] has a shape of {out.shape}.")
+                roots.append((out, g))
+                continue
             array = g._data if isinstance(g, tensor_type) else np.asarray(g)
             if array.shape != out._data.shape:
                 raise RuntimeError(
@@ -186,7 +227,7 @@ def _root_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None,
                     f"{tensor_type._size_type(out._data.shape)}.")
             # Copy: the user's tensor must never become (part of) some leaf's .grad.
             array = np.array(array, dtype=out._data.dtype)
-        roots.append((out, array))
+        roots.append((out, tensor_type._wrap(array) if create_graph else array))
     return roots
 
 
@@ -198,29 +239,35 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         tensors: a tensor or a sequence of tensors (the roots).
         grad_tensors: the gradient of each root; may be omitted for one-element roots.
         retain_graph: keep the graph for another backward (default: ``create_graph``).
-        create_graph: not supported (raises ``NotImplementedError``).
+        create_graph: record the backward pass too, so that the gradients (with a
+            ``grad_fn``) can be differentiated again (second and higher derivatives).
         inputs: if given, only these leaves accumulate ``.grad``.
 
     Example:
         >>> y = (x * x).sum()
         >>> gradkit.autograd.backward(y)
     """
-    _check_create_graph(create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph  # PyTorch's default
     tensor_type = Function.tensor_type
     if isinstance(tensors, tensor_type):
         tensors = [tensors]
     if isinstance(grad_tensors, tensor_type) or grad_tensors is None:
         grad_tensors = None if grad_tensors is None else [grad_tensors]
-    roots = _root_grads(list(tensors), grad_tensors)
+    roots = _root_grads(list(tensors), grad_tensors, create_graph)
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, tensor_type) else list(inputs)
         results = grad(list(tensors), inputs, grad_tensors, retain_graph=retain_graph,
-                       allow_unused=True, _roots=roots)
+                       create_graph=create_graph, allow_unused=True, _roots=roots)
         for leaf, g in zip(inputs, results):
-            if g is not None:
+            if g is None:
+                continue
+            if create_graph:
+                leaf._grad = g if leaf._grad is None else leaf._grad + g
+            else:
                 _accumulate_leaf(leaf, g._data, set())
         return
-    run_backward(roots, bool(retain_graph))
+    run_backward(roots, bool(retain_graph), create_graph=create_graph)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -232,7 +279,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         outputs: a tensor or sequence of tensors.
         inputs: tensors that require grad (leaves or intermediate results).
         grad_outputs: the gradient of each output (optional for one-element outputs).
-        retain_graph: keep the graph for another pass.
+        retain_graph: keep the graph for another pass (default: ``create_graph``).
+        create_graph: record the backward pass, so that the results have a ``grad_fn`` and
+            can be differentiated again.
         allow_unused: return ``None`` for inputs the outputs do not depend on, instead of raising.
         materialize_grads: return zeros instead of ``None`` for unused inputs.
 
@@ -244,7 +293,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         >>> gradkit.autograd.grad((x ** 2).sum(), x)
         (tensor([6.]),)
     """
-    _check_create_graph(create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph  # PyTorch's default
     tensor_type = Function.tensor_type
     if isinstance(outputs, tensor_type):
         outputs = [outputs]
@@ -265,9 +315,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         else:
             nodes[t.grad_fn] = i
     results: list = [None] * len(inputs)
-    roots = _roots if _roots is not None else _root_grads(outputs, grad_outputs)
+    roots = _roots if _roots is not None else _root_grads(outputs, grad_outputs, create_graph)
     run_backward(roots, bool(retain_graph),
-                 capture={"leaves": leaves, "nodes": nodes, "results": results})
+                 capture={"leaves": leaves, "nodes": nodes, "results": results},
+                 create_graph=create_graph)
     out = []
     for t, g in zip(inputs, results):
         if g is None:
@@ -279,6 +330,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     "One of the differentiated Tensors appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior.")
             out.append(None)
+        elif create_graph:
+            out.append(g)  # already a Tensor of the input's dtype, with its grad_fn
         else:
             out.append(tensor_type._wrap(np.array(g, dtype=t._data.dtype)))
     return tuple(out)

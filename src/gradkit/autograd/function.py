@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from .anomaly_mode import record_stack as _record_stack
+from .anomaly_mode import state as _anomaly_state
 from .grad_mode import state as _grad_state
 
 __all__ = ["Function", "VersionCounter"]
@@ -62,6 +64,14 @@ class Function:
     saved_versions: tuple = ()
     freed = False
     retained: Any = None  # weak reference to a non-leaf output whose .grad is kept
+    #: Hooks of the output tensor (``Tensor.register_hook`` on a non-leaf): an ordered dict.
+    tensor_hooks: Any = None
+    #: The user's stack at the forward call, recorded only in anomaly mode.
+    forward_stack: Any = None
+    #: ``backward_graph(ctx, grad)``: the op's backward written with Tensor ops, so that it is
+    #: itself recorded (``create_graph=True``). ``ctx.saved_tensors`` then holds Tensors. An op
+    #: without one cannot be differentiated twice and says so.
+    backward_graph: Any = None
 
     # -- what subclasses write -------------------------------------------------------------
     @staticmethod
@@ -87,7 +97,7 @@ class Function:
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward."
             )
-        for index, counter, version in self.saved_versions:
+        for index, counter, version, _ in self.saved_versions:
             if counter.value != version:
                 self._raise_modified(index, counter, version)
         return self.to_save
@@ -169,6 +179,8 @@ class Function:
                 edges.append(None)
         ctx.next_edges = edges
         ctx.sequence_nr = next(_sequence)
+        if _anomaly_state.enabled:
+            ctx.forward_stack = _record_stack()
         if ctx.to_save:
             ctx.saved_versions = _saved_versions(ctx.to_save, inputs, result, tensor_type)
         result._requires_grad = True
@@ -177,14 +189,16 @@ class Function:
 
 
 def _saved_versions(saved: tuple, inputs: tuple, result: Any, tensor_type: type) -> list:
-    """Record the version of each saved array that belongs to an input or the output tensor."""
+    """Record the version of each saved array that belongs to an input or the output tensor,
+    as ``(index, counter, version, owner)``: owner is the input's position, or -1 for the
+    output (``create_graph`` rebuilds the saved arrays as Tensors connected to the graph)."""
     versions = []
     out = result._data
     for index, array in enumerate(saved):
         if array is out:
-            owner = result
+            owner, position = result, -1
         else:
-            for owner in inputs:
+            for position, owner in enumerate(inputs):
                 if isinstance(owner, tensor_type) and owner._data is array:
                     break
             else:
@@ -192,7 +206,7 @@ def _saved_versions(saved: tuple, inputs: tuple, result: Any, tensor_type: type)
         counter = owner._vc
         if counter is None:
             counter = owner._vc = VersionCounter()
-        versions.append((index, counter, counter.value))
+        versions.append((index, counter, counter.value, position))
     return versions
 
 
