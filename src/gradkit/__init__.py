@@ -26,6 +26,7 @@ from ._printing import set_printoptions
 from .tensor import Tensor, device, return_types
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from ._creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                         HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full,
                         full_like, is_tensor, linspace, numel, ones, ones_like, tensor, zeros,

@@ -367,6 +367,7 @@ class CrossEntropyProbs(Function):
     L = −Σ_c w_c·t_c·log p_c with t smoothed as t·(1−ε) + ε/C; ``mean`` divides by N."""
 
     node_name = "DivBackward0"
+    promotes = True  # the recorded backward needs x and target of one dtype (see higher_order)
 
     @staticmethod
     def forward(ctx, x, target, weight=None, reduction="mean", label_smoothing=0.0):
@@ -387,7 +388,7 @@ class CrossEntropyProbs(Function):
         w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
         logp = log_softmax_array(rows, 1)
         losses = -(logp * t * w).sum(axis=1)
-        ctx.save_for_backward(logp)
+        ctx.save_for_backward(logp, x, target)  # x, target: for the recorded backward
         ctx.t, ctx.w, ctx.reduction, ctx.shape = t, w, reduction, x.shape
         ctx.smoothing = label_smoothing
         ctx.out_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
@@ -398,7 +399,7 @@ class CrossEntropyProbs(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (logp,) = ctx.saved_tensors
+        logp = ctx.saved_tensors[0]
         wt = ctx.t * ctx.w
         grad_x = np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt
         grad_t = -(logp * ctx.w) * (1 - ctx.smoothing)
@@ -410,6 +411,26 @@ class CrossEntropyProbs(Function):
             scale = grad
         return (rows_back(grad_x * scale, ctx.shape), rows_back(grad_t * scale, ctx.shape),
                 None)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        _, x, target = ctx.saved_tensors
+        rows, t = rows_last_graph(x), rows_last_graph(target)
+        if ctx.smoothing:
+            t = t * (1 - ctx.smoothing) + ctx.smoothing / rows.shape[1]
+        w = constant(ctx.w)
+        logp = LogSoftmax.apply(rows, 1)
+        wt = t * w
+        grad_x = logp.exp() * wt.sum(dim=1, keepdim=True) - wt
+        grad_t = -(logp * w) * (1 - ctx.smoothing)
+        if ctx.reduction == "none":
+            scale = grad.reshape(-1, 1)
+        elif ctx.reduction == "mean":
+            scale = grad / ctx.count
+        else:
+            scale = grad
+        return (rows_back_graph(grad_x * scale, ctx.shape),
+                rows_back_graph(grad_t * scale, ctx.shape), None)
 
 
 class NllLoss(Function):

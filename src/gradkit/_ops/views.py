@@ -57,6 +57,10 @@ class ViewOf(Function):
         _region(ctx.view_fn, out)[...] = grad
         return out
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return ViewScatter.apply(grad, base=ctx.base, view_fn=ctx.view_fn)
+
 
 class ViewWrite(Function):
     """The base after ``value`` was written into its ``view_fn`` region (already in memory):
@@ -75,6 +79,57 @@ class ViewWrite(Function):
         _region(ctx.view_fn, grad_base)[...] = 0
         grad_value = np.array(_region(ctx.view_fn, _buffer_like(ctx.base, grad)))
         return grad_base, grad_value
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        outside = _buffer_like(ctx.base, 1)
+        _region(ctx.view_fn, outside)[...] = 0
+        kept = Function.tensor_type._wrap(outside.astype(grad._data.dtype, copy=False))
+        return grad * kept, ViewGather.apply(grad, base=ctx.base, view_fn=ctx.view_fn)
+
+
+class ViewScatter(Function):
+    """A view's gradient put into zeros laid out like the base (``ViewOf``'s backward as an
+    op); its backward is ``ViewGather``, so gradients through views differentiate again."""
+
+    node_name = "AsStridedBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, base=None, view_fn=None):
+        ctx.view_fn, ctx.base = view_fn, base
+        out = _buffer_like(base)
+        _region(view_fn, out)[...] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.array(_region(ctx.view_fn, _buffer_like(ctx.base, grad)))
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return ViewGather.apply(grad, base=ctx.base, view_fn=ctx.view_fn)
+
+
+class ViewGather(Function):
+    """The view's region of a base-shaped gradient (``ViewWrite``'s backward for the written
+    value, as an op); its backward is ``ViewScatter``."""
+
+    node_name = "CopySlicesBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, base=None, view_fn=None):
+        ctx.view_fn, ctx.base = view_fn, base
+        return np.array(_region(view_fn, _buffer_like(base, grad)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = _buffer_like(ctx.base)
+        _region(ctx.view_fn, out)[...] = grad
+        return out
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return ViewScatter.apply(grad, base=ctx.base, view_fn=ctx.view_fn)
 
 
 def track_view(result: Any, source: Any, view_fn: ViewFn) -> Any:

@@ -13,9 +13,9 @@ import numpy as np
 
 from .engine import grad
 from .function import Function
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
-__all__ = ["gradcheck", "GradcheckError"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
@@ -97,3 +97,47 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
                 f"largest difference at input element {int(element)}, output element "
                 f"{int(column - sum(sizes[:output]))}")
     return True
+
+
+def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, seed: int = 0, **_: Any) -> bool:
+    """Check second derivatives: ``gradcheck`` of the gradients of ``func`` (computed with
+    ``create_graph=True``) w.r.t. the inputs and the output gradients.
+
+    Args:
+        func: takes the inputs, returns a tensor or a tuple of tensors.
+        inputs: a tensor or tuple; those with ``requires_grad=True`` are checked (use float64).
+        grad_outputs: the gradient of each output; random (float64, requiring grad) if None.
+        eps, atol, rtol, raise_exception: as in ``gradcheck``.
+        seed: seeds the random ``grad_outputs``, so a failure can be reproduced.
+
+    Example:
+        >>> x = gradkit.rand(3, dtype=gradkit.float64, requires_grad=True)
+        >>> gradkit.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
+        True
+    """
+    inputs = _as_tuple(inputs)
+    tensor_type = Function.tensor_type
+    with enable_grad():
+        outputs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, tensor_type)]
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = tuple(tensor_type._wrap(rng.standard_normal(o._data.shape).astype(
+            o._data.dtype), True) for o in outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    n_inputs = len(inputs)
+    differentiable = [i for i, t in enumerate(inputs)
+                      if isinstance(t, tensor_type) and t.requires_grad]
+
+    def first_derivatives(*args: Any) -> tuple:
+        xs, vs = args[:n_inputs], args[n_inputs:]
+        with enable_grad():
+            outs = [o for o in _as_tuple(func(*xs)) if isinstance(o, tensor_type)]
+            pairs = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
+            grads = grad([o for o, _ in pairs], [xs[i] for i in differentiable],
+                         [v for _, v in pairs], create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, tuple(inputs) + tuple(grad_outputs), eps=eps,
+                     atol=atol, rtol=rtol, raise_exception=raise_exception)
