@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import warnings
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -28,6 +28,7 @@ from ._printing import tensor_repr
 from ._size import Size
 from .autograd import engine
 from .autograd.function import Function, VersionCounter
+from .autograd.hooks import RemovableHandle
 from .autograd.grad_mode import state as _grad_state
 
 __all__ = ["Tensor", "device", "return_types"]
@@ -601,6 +602,50 @@ class Tensor:
         if self.grad_fn is not None and not self._retains_grad:
             engine.retain(self.grad_fn, self)
             self._retains_grad = True
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed; the hook may
+        return a tensor to use instead. Hooks run in registration order, before a leaf's
+        ``.grad`` accumulates (and before ``retain_grad`` stores a non-leaf's).
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> x = gradkit.ones(2, requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 2)
+            >>> (x * 3).sum().backward(); x.grad
+            tensor([6., 6.])
+            >>> h.remove()
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            hooks = self.__dict__.setdefault("_backward_hooks", OrderedDict())
+        else:
+            # A non-leaf's gradient is its node's incoming gradient: the node runs the hooks.
+            if self.grad_fn.tensor_hooks is None:
+                self.grad_fn.tensor_hooks = OrderedDict()
+            hooks = self.grad_fn.tensor_hooks
+        return RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` on a leaf after its ``.grad`` has been accumulated (e.g. to
+        step an optimizer per parameter).
+
+        Example:
+            >>> w.register_post_accumulate_grad_hook(lambda p: print(p.grad))
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors")
+        return RemovableHandle(self.__dict__.setdefault("_post_accumulate_grad_hooks",
+                                                        OrderedDict()),
+                               hook)
 
     @property
     def retains_grad(self) -> bool:

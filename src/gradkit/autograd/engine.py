@@ -99,6 +99,7 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
     grads: dict[Function, np.ndarray] = {}
     ready: list[tuple[int, Function]] = []  # a heap of (-sequence_nr, node)
     owned_this_pass: set = set()
+    hooked: dict = {}  # id(leaf) -> [leaf, gradient] for leaves with hooks
     capture_leaves = capture["leaves"] if capture is not None else None
     capture_nodes = capture["nodes"] if capture is not None else None
     results = capture["results"] if capture is not None else None
@@ -106,7 +107,7 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
     for tensor, g in roots:
         node = tensor.grad_fn
         if node is None:
-            _deliver_leaf(tensor, g, owned_this_pass, capture_leaves, results)
+            _deliver_leaf(tensor, g, owned_this_pass, capture_leaves, results, hooked)
         elif node in grads:
             grads[node] = grads[node] + g
         else:
@@ -146,12 +147,15 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
             if ig.dtype is not dtype and ig.dtype != dtype:
                 ig = ig.astype(dtype)
             if not is_node:
-                _deliver_leaf(target, ig, owned_this_pass, capture_leaves, results)
+                _deliver_leaf(target, ig, owned_this_pass, capture_leaves, results, hooked)
             elif target in grads:
                 grads[target] = grads[target] + ig
             else:
                 grads[target] = ig
                 heappush(ready, (-target.sequence_nr, target))
+    if hooked:
+        deliver_hooked_leaves(hooked, lambda leaf, g: _accumulate_leaf(leaf, g, set()),
+                              capture_leaves, results)
 
 
 def _run_hooks(hooks: dict, g: Any) -> Any:
@@ -170,23 +174,54 @@ def _run_hooks(hooks: dict, g: Any) -> Any:
                 raise RuntimeError(f"hook returned an invalid gradient: expected shape "
                                    f"{list(current.shape)} but got {list(replaced.shape)}")
             current = replaced
-    return current._data if is_array else current
+    if not is_array:
+        return current
+    # A replacement may be a tensor the user keeps: never let ``.grad`` alias (and later
+    # accumulate into) its memory.
+    return current._data if current._data is g else current._data.copy()
+
+
+def _has_hooks(leaf: Any) -> bool:
+    attributes = leaf.__dict__  # empty for almost every leaf: one truth test
+    return bool(attributes) and bool(attributes.get("_backward_hooks")
+                                     or attributes.get("_post_accumulate_grad_hooks"))
 
 
 def _deliver_leaf(leaf: Any, g: np.ndarray, owned_this_pass: set,
-                  capture_leaves: dict | None, results: list | None) -> None:
-    hooks = leaf.__dict__.get("_backward_hooks")
-    if hooks:
-        g = _run_hooks(hooks, g)
+                  capture_leaves: dict | None, results: list | None, hooked: dict) -> None:
+    """Send ``g`` to a leaf: captured for ``autograd.grad``, or accumulated into ``.grad``.
+    A leaf with hooks collects its contributions in ``hooked`` first: its hooks see the
+    pass's total gradient once, as PyTorch's AccumulateGrad node does."""
+    if _has_hooks(leaf):
+        entry = hooked.get(id(leaf))
+        if entry is None:
+            hooked[id(leaf)] = [leaf, g]
+        else:
+            entry[1] = entry[1] + g
+        return
     if capture_leaves is not None:
         slot = capture_leaves.get(id(leaf))
         if slot is not None:
             results[slot] = g if results[slot] is None else results[slot] + g
         return  # autograd.grad never touches .grad
     _accumulate_leaf(leaf, g, owned_this_pass)
-    post_hooks = leaf.__dict__.get("_post_accumulate_grad_hooks")
-    if post_hooks:
-        for hook in list(post_hooks.values()):
+
+
+def deliver_hooked_leaves(hooked: dict, store: Any, capture_leaves: dict | None,
+                          results: list | None) -> None:
+    """At the end of a pass: run each hooked leaf's hooks on its total gradient, then
+    ``store(leaf, g)`` (or capture it), then its post-accumulate hooks."""
+    for leaf, g in hooked.values():
+        hooks = leaf.__dict__.get("_backward_hooks")
+        if hooks:
+            g = _run_hooks(hooks, g)
+        if capture_leaves is not None:
+            slot = capture_leaves.get(id(leaf))
+            if slot is not None:
+                results[slot] = g if results[slot] is None else results[slot] + g
+            continue
+        store(leaf, g)
+        for hook in list(leaf.__dict__.get("_post_accumulate_grad_hooks", {}).values()):
             hook(leaf)
 
 

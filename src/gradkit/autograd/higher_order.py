@@ -118,18 +118,23 @@ def run_backward_graph(roots: Sequence[tuple[Any, Any]], retain_graph: bool,
     Same order (decreasing ``sequence_nr``), same captures for ``autograd.grad``; leaves'
     ``.grad`` becomes a Tensor with a ``grad_fn`` (added out of place, as PyTorch does).
     """
-    from .engine import _run_hooks  # the hooks run the same way on both paths
-
     previous = _grad_state.enabled
     _grad_state.enabled = True
     try:
-        _walk(roots, retain_graph, capture, _run_hooks)
+        _walk(roots, retain_graph, capture)
     finally:
         _grad_state.enabled = previous
 
 
-def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | None,
-          run_hooks: Any) -> None:
+def store(leaf: Any, g: Any) -> None:
+    """Accumulate into ``leaf.grad`` out of place: the old ``.grad`` may be in a graph."""
+    leaf._grad = g if leaf._grad is None else leaf._grad + g
+
+
+def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | None) -> None:
+    # The hooks run the same way on both paths (engine imports this module lazily).
+    from .engine import _has_hooks, _run_hooks as run_hooks, deliver_hooked_leaves
+
     grads: dict[Function, Any] = {}
     ready: list[tuple[int, Function]] = []
     capture_leaves = capture["leaves"] if capture is not None else None
@@ -137,18 +142,22 @@ def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | 
     results = capture["results"] if capture is not None else None
     anomaly = anomaly_mode.state.enabled
 
+    hooked: dict = {}  # leaves with hooks: their total gradient, delivered at the end
+
     def deliver_leaf(leaf: Any, g: Any) -> None:
-        hooks = leaf.__dict__.get("_backward_hooks")
-        if hooks:
-            g = run_hooks(hooks, g)
+        if _has_hooks(leaf):
+            entry = hooked.get(id(leaf))
+            if entry is None:
+                hooked[id(leaf)] = [leaf, g]
+            else:
+                entry[1] = entry[1] + g
+            return
         if capture_leaves is not None:
             slot = capture_leaves.get(id(leaf))
             if slot is not None:
                 results[slot] = g if results[slot] is None else results[slot] + g
             return
-        leaf._grad = g if leaf._grad is None else leaf._grad + g
-        for hook in list(leaf.__dict__.get("_post_accumulate_grad_hooks", {}).values()):
-            hook(leaf)
+        store(leaf, g)
 
     for tensor, g in roots:
         node = tensor.grad_fn
@@ -194,3 +203,5 @@ def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | 
             else:
                 grads[target] = ig
                 heappush(ready, (-target.sequence_nr, target))
+    if hooked:
+        deliver_hooked_leaves(hooked, store, capture_leaves, results)

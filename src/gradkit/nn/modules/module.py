@@ -21,6 +21,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ...autograd.grad_mode import no_grad
+from ...autograd.hooks import RemovableHandle as _Handle
 from ...tensor import Tensor
 from ..parameter import Parameter, UninitializedParameter, reset_grads
 
@@ -476,24 +477,3 @@ def _check_name(name: str, module: Module, kind: str) -> None:
     if hasattr(module, name) and name not in module._parameters and \
             name not in module._buffers and name not in module._modules:
         raise KeyError(f"attribute '{name}' already exists")
-
-
-class _Handle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, registry: OrderedDict, hook: Callable[..., Any]) -> None:
-        _Handle._next_id += 1
-        self.id = _Handle._next_id
-        self.registry = registry
-        registry[self.id] = hook
-
-    def remove(self) -> None:
-        self.registry.pop(self.id, None)
-
-    def __enter__(self) -> "_Handle":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
