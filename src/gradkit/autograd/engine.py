@@ -70,8 +70,8 @@ def _store_retained(node: Function, g: np.ndarray) -> None:
         return
     if tensor._grad is None:
         tensor._grad = Function.tensor_type._wrap(g.copy())
-    else:
-        tensor._grad._data = tensor._grad._data + g
+    else:  # a new tensor, as PyTorch: a reference to the old .grad keeps its values
+        tensor._grad = Function.tensor_type._wrap(tensor._grad._data + g)
 
 
 def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,

@@ -107,7 +107,7 @@ def _check_v(v: Any, like: tuple, is_tuple: bool, fn_name: str, what: str) -> tu
     if v is None:
         if len(like) != 1 or like[0].numel() != 1:
             raise RuntimeError(
-                f"The vector v can only be None if the {what} is a single Tensor with a single "
+                f"The vector v can only be None if the {what} a single Tensor with a single "
                 "element.")
         return (Function.tensor_type._wrap(np.ones_like(like[0]._data)),)
     _, vs = _as_tuple(v, "v", fn_name)
@@ -164,7 +164,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     """
     inputs_tuple, xs = _as_tuple(inputs, "inputs", "jvp")
     xs = _prepare_inputs(xs, create_graph)
-    vs = _check_v(v, xs, inputs_tuple, "jvp", "input to the user-provided function")
+    vs = _check_v(v, xs, inputs_tuple, "jvp", "input to the user-provided function is")
     outputs_tuple, outs = _call(func, xs, "jvp")
     tensor_type = Function.tensor_type
     # u ↦ uᵀ·J is linear in u; its derivative w.r.t. u, applied to v, is J·v.
@@ -279,7 +279,7 @@ def _second_order(func: Callable[..., Any], inputs: Any, v: Any, create_graph: b
                   strict: bool, fn_name: str) -> tuple:
     inputs_tuple, xs = _as_tuple(inputs, "inputs", fn_name)
     xs = _prepare_inputs(xs, create_graph)
-    vs = _check_v(v, xs, inputs_tuple, fn_name, "input to the user-provided function")
+    vs = _check_v(v, xs, inputs_tuple, fn_name, "input to the user-provided function is")
     _, outs = _call(func, xs, fn_name)
     if len(outs) != 1 or outs[0].numel() != 1:
         raise RuntimeError(f"The function given to {fn_name} should return a single Tensor "
