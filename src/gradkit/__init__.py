@@ -42,7 +42,7 @@ __version__ = "0.1.0"
 
 
 # Submodules imported on first use (``gradkit.nn`` ...), to keep ``import gradkit`` fast.
-_LAZY_SUBMODULES = {"nn", "optim", "utils", "vision", "d2l", "serialization", "cli", "compat",
+_LAZY_SUBMODULES = {"nn", "optim", "utils", "vision", "d2l", "serialization", "cli", "compat", "viz",
                     "testing"}
 
 
