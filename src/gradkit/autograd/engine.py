@@ -23,7 +23,21 @@ from . import anomaly_mode
 from .function import Function
 from .grad_mode import state as _grad_state
 
-__all__ = ["unbroadcast", "run_backward", "backward", "grad"]
+__all__ = ["unbroadcast", "run_backward", "backward", "grad", "queue_callback"]
+
+# Callables to run once the current backward pass has finished (module hooks use it).
+_callbacks: list = []
+
+
+def queue_callback(callback: Any) -> None:
+    """Run ``callback()`` at the end of the backward pass in progress (PyTorch's
+    ``Variable._execution_engine.queue_callback``)."""
+    _callbacks.append(callback)
+
+
+def _run_callbacks() -> None:
+    while _callbacks:
+        _callbacks.pop(0)()
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -91,6 +105,17 @@ def run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
         create_graph: run every node's ``backward_graph`` on Tensors, recording the backward
             pass itself (see ``higher_order``).
     """
+    try:
+        _run_backward(roots, retain_graph, capture, create_graph)
+    except BaseException:
+        _callbacks.clear()  # the pass did not finish: its callbacks must not run later
+        raise
+    if _callbacks:
+        _run_callbacks()
+
+
+def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
+                  capture: dict | None, create_graph: bool) -> None:
     if create_graph:
         from .higher_order import run_backward_graph
 

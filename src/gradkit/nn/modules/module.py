@@ -68,6 +68,10 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it."""
@@ -75,27 +79,84 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        if not self._forward_pre_hooks and not self._forward_hooks and \
+                not self._backward_hooks and not self._backward_pre_hooks:
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        with_kwargs = self._forward_pre_hooks_with_kwargs
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in with_kwargs:
+                changed = hook(self, args, kwargs)
+                if changed is not None:
+                    args, kwargs = changed
+                continue
             changed = hook(self, args)
             if changed is not None:
                 args = changed if isinstance(changed, tuple) else (changed,)
-        result = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            changed = hook(self, args, result)
+        if self._backward_hooks or self._backward_pre_hooks:
+            from .backward_hooks import wrap_with_backward_hooks
+
+            result = wrap_with_backward_hooks(self, args,
+                                              lambda *a: self.forward(*a, **kwargs))
+        else:
+            result = self.forward(*args, **kwargs)
+        with_kwargs = self._forward_hooks_with_kwargs
+        for key, hook in list(self._forward_hooks.items()):
+            changed = hook(self, args, kwargs, result) if key in with_kwargs else \
+                hook(self, args, result)
             if changed is not None:
                 result = changed
         return result
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> Any:
-        """Call ``hook(module, inputs, output)`` after every forward; returns a handle with
-        ``remove()``."""
-        return _Handle(self._forward_hooks, hook)
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False) -> Any:
+        """Call ``hook(module, args, output)`` (or ``hook(module, args, kwargs, output)`` with
+        ``with_kwargs``) after every forward; a returned value replaces the output.
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> Any:
-        """Call ``hook(module, inputs)`` before every forward; returns a handle."""
-        return _Handle(self._forward_pre_hooks, hook)
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> handle = net.register_forward_hook(lambda m, args, out: print(out.shape))
+        """
+        handle = _Handle(self._forward_hooks, hook, prepend=prepend)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> Any:
+        """Call ``hook(module, args)`` (or ``hook(module, args, kwargs)`` returning
+        ``(args, kwargs)`` with ``with_kwargs``) before every forward; returns a handle."""
+        handle = _Handle(self._forward_pre_hooks, hook, prepend=prepend)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any],
+                                    prepend: bool = False) -> Any:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients w.r.t. the
+        module's inputs are computed; a returned tuple replaces grad_input.
+
+        grad_input has one entry per positional Tensor input (None where no grad is needed);
+        grad_output one per output. Returns a handle with ``remove()``.
+
+        Example:
+            >>> net[0].register_full_backward_hook(lambda m, gi, go: print(go[0].norm()))
+        """
+        return _Handle(self._backward_hooks, hook, prepend=prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any],
+                                        prepend: bool = False) -> Any:
+        """Call ``hook(module, grad_output)`` when the gradient w.r.t. the module's output
+        is computed, before the gradients of its inputs; a returned tuple replaces grad_output.
+
+        Example:
+            >>> net[0].register_full_backward_pre_hook(lambda m, go: (go[0] * 0.5,))
+        """
+        return _Handle(self._backward_pre_hooks, hook, prepend=prepend)
 
     # -- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
