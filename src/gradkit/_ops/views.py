@@ -31,6 +31,18 @@ def _region(view_fn: ViewFn, buffer: np.ndarray) -> np.ndarray:
     return region
 
 
+def _scatter(view_fn: ViewFn, base: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """Zeros laid out like ``base`` with ``grad`` in the view's region."""
+    out = _buffer_like(base)
+    _region(view_fn, out)[...] = grad
+    return out
+
+
+def _gather(view_fn: ViewFn, base: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """The view's region of ``grad`` (shaped like the base), as a new array."""
+    return np.array(_region(view_fn, _buffer_like(base, grad)))
+
+
 def _buffer_like(base: np.ndarray, fill: np.ndarray | None = None) -> np.ndarray:
     """An array with the base's memory layout, so that ``view_fn`` yields a view of it again."""
     buffer = np.empty_like(base)
@@ -53,9 +65,7 @@ class ViewOf(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out = _buffer_like(ctx.base)
-        _region(ctx.view_fn, out)[...] = grad
-        return out
+        return _scatter(ctx.view_fn, ctx.base, grad)
 
     @staticmethod
     def backward_graph(ctx, grad):
@@ -77,8 +87,7 @@ class ViewWrite(Function):
     def backward(ctx, grad):
         grad_base = _buffer_like(ctx.base, grad)
         _region(ctx.view_fn, grad_base)[...] = 0
-        grad_value = np.array(_region(ctx.view_fn, _buffer_like(ctx.base, grad)))
-        return grad_base, grad_value
+        return grad_base, _gather(ctx.view_fn, ctx.base, grad)
 
     @staticmethod
     def backward_graph(ctx, grad):
@@ -97,13 +106,11 @@ class ViewScatter(Function):
     @staticmethod
     def forward(ctx, grad, base=None, view_fn=None):
         ctx.view_fn, ctx.base = view_fn, base
-        out = _buffer_like(base)
-        _region(view_fn, out)[...] = grad
-        return out
+        return _scatter(view_fn, base, grad)
 
     @staticmethod
     def backward(ctx, grad):
-        return np.array(_region(ctx.view_fn, _buffer_like(ctx.base, grad)))
+        return _gather(ctx.view_fn, ctx.base, grad)
 
     @staticmethod
     def backward_graph(ctx, grad):
@@ -119,13 +126,11 @@ class ViewGather(Function):
     @staticmethod
     def forward(ctx, grad, base=None, view_fn=None):
         ctx.view_fn, ctx.base = view_fn, base
-        return np.array(_region(view_fn, _buffer_like(base, grad)))
+        return _gather(view_fn, base, grad)
 
     @staticmethod
     def backward(ctx, grad):
-        out = _buffer_like(ctx.base)
-        _region(ctx.view_fn, out)[...] = grad
-        return out
+        return _scatter(ctx.view_fn, ctx.base, grad)
 
     @staticmethod
     def backward_graph(ctx, grad):

@@ -125,6 +125,9 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
     ready: list[tuple[int, Function]] = []  # a heap of (-sequence_nr, node)
     owned_this_pass: set = set()
     hooked: dict = {}  # id(leaf) -> [leaf, gradient] for leaves with hooks
+
+    def store(leaf: Any, g: np.ndarray) -> None:
+        _accumulate_leaf(leaf, g, owned_this_pass)
     capture_leaves = capture["leaves"] if capture is not None else None
     capture_nodes = capture["nodes"] if capture is not None else None
     results = capture["results"] if capture is not None else None
@@ -132,7 +135,7 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
     for tensor, g in roots:
         node = tensor.grad_fn
         if node is None:
-            _deliver_leaf(tensor, g, owned_this_pass, capture_leaves, results, hooked)
+            deliver_leaf(tensor, g, store, capture_leaves, results, hooked)
         elif node in grads:
             grads[node] = grads[node] + g
         else:
@@ -149,8 +152,7 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
         if node.retained is not None:
             _store_retained(node, g)
         if capture_nodes is not None and node in capture_nodes:
-            slot = capture_nodes[node]
-            results[slot] = g if results[slot] is None else results[slot] + g
+            add_into(results, capture_nodes[node], g)
         input_grads = node.backward(node, g)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
@@ -172,15 +174,14 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
             if ig.dtype is not dtype and ig.dtype != dtype:
                 ig = ig.astype(dtype)
             if not is_node:
-                _deliver_leaf(target, ig, owned_this_pass, capture_leaves, results, hooked)
+                deliver_leaf(target, ig, store, capture_leaves, results, hooked)
             elif target in grads:
                 grads[target] = grads[target] + ig
             else:
                 grads[target] = ig
                 heappush(ready, (-target.sequence_nr, target))
     if hooked:
-        deliver_hooked_leaves(hooked, lambda leaf, g: _accumulate_leaf(leaf, g, set()),
-                              capture_leaves, results)
+        deliver_hooked_leaves(hooked, store, capture_leaves, results)
 
 
 def _run_hooks(hooks: dict, g: Any) -> Any:
@@ -212,11 +213,16 @@ def _has_hooks(leaf: Any) -> bool:
                                      or attributes.get("_post_accumulate_grad_hooks"))
 
 
-def _deliver_leaf(leaf: Any, g: np.ndarray, owned_this_pass: set,
-                  capture_leaves: dict | None, results: list | None, hooked: dict) -> None:
-    """Send ``g`` to a leaf: captured for ``autograd.grad``, or accumulated into ``.grad``.
-    A leaf with hooks collects its contributions in ``hooked`` first: its hooks see the
-    pass's total gradient once, as PyTorch's AccumulateGrad node does."""
+def add_into(results: list, slot: int, g: Any) -> None:
+    """``results[slot] += g``, starting from nothing (``autograd.grad``'s captures)."""
+    results[slot] = g if results[slot] is None else results[slot] + g
+
+
+def deliver_leaf(leaf: Any, g: Any, store: Any, capture_leaves: dict | None,
+                 results: list | None, hooked: dict) -> None:
+    """Send ``g`` to a leaf: captured for ``autograd.grad``, or ``store(leaf, g)`` into
+    ``.grad``. A leaf with hooks collects its contributions in ``hooked`` first: its hooks
+    see the pass's total gradient once, as PyTorch's AccumulateGrad node does."""
     if _has_hooks(leaf):
         entry = hooked.get(id(leaf))
         if entry is None:
@@ -227,9 +233,9 @@ def _deliver_leaf(leaf: Any, g: np.ndarray, owned_this_pass: set,
     if capture_leaves is not None:
         slot = capture_leaves.get(id(leaf))
         if slot is not None:
-            results[slot] = g if results[slot] is None else results[slot] + g
+            add_into(results, slot, g)
         return  # autograd.grad never touches .grad
-    _accumulate_leaf(leaf, g, owned_this_pass)
+    store(leaf, g)
 
 
 def deliver_hooked_leaves(hooked: dict, store: Any, capture_leaves: dict | None,
@@ -243,7 +249,7 @@ def deliver_hooked_leaves(hooked: dict, store: Any, capture_leaves: dict | None,
         if capture_leaves is not None:
             slot = capture_leaves.get(id(leaf))
             if slot is not None:
-                results[slot] = g if results[slot] is None else results[slot] + g
+                add_into(results, slot, g)
             continue
         store(leaf, g)
         for hook in list(leaf.__dict__.get("_post_accumulate_grad_hooks", {}).values()):

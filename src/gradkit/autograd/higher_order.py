@@ -133,7 +133,7 @@ def store(leaf: Any, g: Any) -> None:
 
 def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | None) -> None:
     # The hooks run the same way on both paths (engine imports this module lazily).
-    from .engine import _has_hooks, _run_hooks as run_hooks, deliver_hooked_leaves
+    from .engine import _run_hooks as run_hooks, add_into, deliver_hooked_leaves, deliver_leaf
 
     grads: dict[Function, Any] = {}
     ready: list[tuple[int, Function]] = []
@@ -144,30 +144,17 @@ def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | 
 
     hooked: dict = {}  # leaves with hooks: their total gradient, delivered at the end
 
-    def deliver_leaf(leaf: Any, g: Any) -> None:
-        if _has_hooks(leaf):
-            entry = hooked.get(id(leaf))
-            if entry is None:
-                hooked[id(leaf)] = [leaf, g]
-            else:
-                entry[1] = entry[1] + g
-            return
-        if capture_leaves is not None:
-            slot = capture_leaves.get(id(leaf))
-            if slot is not None:
-                results[slot] = g if results[slot] is None else results[slot] + g
-            return
-        store(leaf, g)
+    def send(g: Any, target: Any, is_node: bool) -> None:
+        if not is_node:
+            deliver_leaf(target, g, store, capture_leaves, results, hooked)
+        elif target in grads:
+            grads[target] = grads[target] + g
+        else:
+            grads[target] = g
+            heappush(ready, (-target.sequence_nr, target))
 
     for tensor, g in roots:
-        node = tensor.grad_fn
-        if node is None:
-            deliver_leaf(tensor, g)
-        elif node in grads:
-            grads[node] = grads[node] + g
-        else:
-            grads[node] = g
-            heappush(ready, (-node.sequence_nr, node))
+        send(g, tensor if tensor.grad_fn is None else tensor.grad_fn, tensor.grad_fn is not None)
 
     while ready:
         node = heappop(ready)[1]
@@ -179,8 +166,7 @@ def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | 
             if tensor is not None:
                 tensor._grad = g if tensor._grad is None else tensor._grad + g
         if capture_nodes is not None and node in capture_nodes:
-            slot = capture_nodes[node]
-            results[slot] = g if results[slot] is None else results[slot] + g
+            add_into(results, capture_nodes[node], g)
         input_grads = _node_backward_graph(node, g)
         if anomaly:
             anomaly_mode.check_outputs(node, input_grads)
@@ -196,12 +182,6 @@ def _walk(roots: Sequence[tuple[Any, Any]], retain_graph: bool, capture: dict | 
                 ig = sum_to(ig, shape)
             if ig._data.dtype != dtype:
                 ig = ig.to(_BY_NUMPY[dtype])  # recorded: ToCopyBackward0
-            if not is_node:
-                deliver_leaf(target, ig)
-            elif target in grads:
-                grads[target] = grads[target] + ig
-            else:
-                grads[target] = ig
-                heappush(ready, (-target.sequence_nr, target))
+            send(ig, target, is_node)
     if hooked:
         deliver_hooked_leaves(hooked, store, capture_leaves, results)
