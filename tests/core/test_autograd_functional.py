@@ -227,3 +227,33 @@ def test_retain_grad_of_a_non_leaf_under_create_graph():
         assert y.grad.requires_grad
         return y.grad, t.autograd.grad(y.grad.sum(), x)[0]
     check(run, np.array([1.0, 2.0]), grad=False)
+
+
+def test_readme_recipes_run_as_printed(tmp_path, monkeypatch):
+    """The README's "Looking inside autograd" code blocks, run in order in one namespace."""
+    import pathlib
+    import re
+    import warnings
+
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text()
+    section = text[text.index("## Looking inside autograd"):]
+    section = section[:section.index("\n## ", 5)]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 4
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(blocks[0], namespace)  # noqa: S102 - our own README
+        assert namespace["gg"].tolist() == [4.0, 4.0, 4.0, 4.0]
+        exec(blocks[1], namespace)  # noqa: S102
+        np.testing.assert_allclose(namespace["p"].numpy(), [2.0, -3.4, 4.2], rtol=1e-5)
+        with pytest.raises(RuntimeError, match="Function 'DivBackward0' returned nan values in "
+                                               "its 1th output."):
+            exec(blocks[2], namespace)  # noqa: S102
+        exec(blocks[3], namespace)  # noqa: S102
+    assert (tmp_path / "mlp.svg").exists()
+    printed = str(namespace["drawing"]).splitlines()
+    documented = [line[2:] for line in blocks[3].splitlines() if line.startswith("# ")]
+    assert printed == documented

@@ -207,12 +207,6 @@ def _run_hooks(hooks: dict, g: Any) -> Any:
     return current._data if current._data is g else current._data.copy()
 
 
-def _has_hooks(leaf: Any) -> bool:
-    attributes = leaf.__dict__  # empty for almost every leaf: one truth test
-    return bool(attributes) and bool(attributes.get("_backward_hooks")
-                                     or attributes.get("_post_accumulate_grad_hooks"))
-
-
 def add_into(results: list, slot: int, g: Any) -> None:
     """``results[slot] += g``, starting from nothing (``autograd.grad``'s captures)."""
     results[slot] = g if results[slot] is None else results[slot] + g
@@ -223,7 +217,9 @@ def deliver_leaf(leaf: Any, g: Any, store: Any, capture_leaves: dict | None,
     """Send ``g`` to a leaf: captured for ``autograd.grad``, or ``store(leaf, g)`` into
     ``.grad``. A leaf with hooks collects its contributions in ``hooked`` first: its hooks
     see the pass's total gradient once, as PyTorch's AccumulateGrad node does."""
-    if _has_hooks(leaf):
+    attributes = leaf.__dict__  # empty for almost every leaf: inlined, as it runs per leaf
+    if attributes and (attributes.get("_backward_hooks")
+                       or attributes.get("_post_accumulate_grad_hooks")):
         entry = hooked.get(id(leaf))
         if entry is None:
             hooked[id(leaf)] = [leaf, g]
