@@ -1,4 +1,6 @@
-"""Automatic differentiation: the ``Function`` base class, the backward engine and grad mode.
+"""Automatic differentiation: the ``Function`` base class, the backward engine and grad mode;
+higher-order gradients (``create_graph=True``, ``functional``, ``gradgradcheck``) and anomaly
+detection (``detect_anomaly``).
 
 Example:
     >>> x = gradkit.arange(4.0, requires_grad=True)

@@ -4,6 +4,8 @@
 calls each node's ``backward`` once all of its consumers have sent their gradient, sums each
 input's gradient down to the input's shape (``unbroadcast``) and dtype, and accumulates into
 leaves' ``.grad``. Gradients of intermediate nodes are dropped as soon as they are used.
+With ``create_graph=True`` the same walk runs on Tensors instead (``higher_order.py``), so the
+gradients can be differentiated again; this first-order loop stays on NumPy arrays.
 
 Example:
     >>> x = gradkit.tensor([1.0, 2.0], requires_grad=True)

@@ -1,7 +1,10 @@
 """The ``Function`` base class: one differentiable op, and the one place the graph is recorded.
 
 A subclass writes ``forward(ctx, *arrays, **kwargs) -> array`` and ``backward(ctx, grad) ->
-array | tuple``, both on NumPy arrays, side by side so the chain rule reads off the code.
+array | tuple``, both on NumPy arrays, side by side so the chain rule reads off the code. To be
+differentiable twice (``create_graph=True``) it also gives ``backward_graph(ctx, grad)``: the
+same derivative written with Tensor ops (often the very same body: ``backward_graph =
+backward``), which ``autograd/higher_order.py`` runs with Tensors so that it is recorded.
 ``Function.apply`` runs forward on the inputs' arrays, wraps the result in a Tensor and, only when
 grad mode is on and some input requires grad, links the result into the graph.
 
