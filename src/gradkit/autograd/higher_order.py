@@ -44,10 +44,11 @@ def sum_to(grad: Any, shape: tuple) -> Any:
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(dim=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(dim=axes, keepdim=True)
-    if tuple(grad.shape) != tuple(shape):
+    if grad.ndim == len(shape):
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+        if axes:
+            grad = grad.sum(dim=axes, keepdim=True)
+    if tuple(grad.shape) != tuple(shape):  # a shape the op changed without broadcasting
         grad = grad.reshape(shape)
     return grad
 
