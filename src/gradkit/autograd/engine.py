@@ -23,7 +23,6 @@ import numpy as np
 
 from . import anomaly_mode
 from .function import Function
-from .grad_mode import state as _grad_state
 
 __all__ = ["unbroadcast", "run_backward", "backward", "grad", "queue_callback"]
 
