@@ -627,6 +627,7 @@ class Tensor:
             # A non-leaf's gradient is its node's incoming gradient: the node runs the hooks.
             if self.grad_fn.tensor_hooks is None:
                 self.grad_fn.tensor_hooks = OrderedDict()
+                self.grad_fn.observed = True
             hooks = self.grad_fn.tensor_hooks
         return RemovableHandle(hooks, hook)
 

@@ -45,7 +45,7 @@ _COLORS = {"output": "darkolivegreen1", "leaf": "lightblue", "op": "lightgrey"}
 _SVG_COLORS = {"output": "#caff70", "leaf": "#add8e6", "op": "#d3d3d3"}
 # ctx attributes that belong to the engine, not to the op (left out of show_attrs).
 _ENGINE_ATTRIBUTES = {"next_edges", "sequence_nr", "to_save", "saved_versions", "freed",
-                      "retained", "tensor_hooks", "forward_stack", "node_name"}
+                      "retained", "tensor_hooks", "forward_stack", "node_name", "observed"}
 
 
 class _Node:

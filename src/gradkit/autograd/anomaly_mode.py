@@ -1,11 +1,12 @@
 """Anomaly mode: find the forward op whose backward made a NaN.
 
 Inside ``detect_anomaly()`` (or after ``set_detect_anomaly(True)``) every recorded node keeps the
-user's stack at its forward call, and the backward pass checks each node's output gradients:
+user's stack at its forward call (``Function.apply`` is swapped for a recording one while the
+mode is on), and the backward pass checks each node's output gradients:
 the first node that returns NaN stops the pass with PyTorch's ``RuntimeError`` (``Function
 'SqrtBackward0' returned nan values in its 0th output.``), after a ``UserWarning`` that shows
 where in the user's code the forward op was called. Outside the mode nothing is recorded or
-checked (one flag test per recorded op).
+checked (one flag test per backward node).
 
 Example:
     >>> x = gradkit.tensor([-1.0], requires_grad=True)
@@ -44,6 +45,14 @@ state = _AnomalyState()
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def sync_apply() -> None:
+    """Make ``Function.apply`` record forward stacks exactly while anomaly mode is on."""
+    from . import function  # imported here: function.py is below this module
+
+    function.Function.apply = function.RECORDING_APPLY if state.enabled else \
+        function.PLAIN_APPLY
+
+
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` / after ``set_detect_anomaly(True)``.
 
@@ -61,7 +70,7 @@ def is_anomaly_check_nan_enabled() -> bool:
 
 def record_stack() -> list:
     """The caller's stack, without gradkit's own frames (called by ``Function.apply``)."""
-    frames = traceback.extract_stack()[:-2]
+    frames = traceback.extract_stack()
     return [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)]
 
 
@@ -113,9 +122,11 @@ class detect_anomaly:
     def __enter__(self) -> None:
         self._previous.append((state.enabled, state.check_nan))
         state.enabled, state.check_nan = True, self.check_nan
+        sync_apply()
 
     def __exit__(self, *exc: object) -> None:
         state.enabled, state.check_nan = self._previous.pop()
+        sync_apply()
 
     def __call__(self, func: F) -> F:
         @functools.wraps(func)
@@ -140,9 +151,11 @@ class set_detect_anomaly:
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self.previous = (state.enabled, state.check_nan)
         state.enabled, state.check_nan = bool(mode), bool(check_nan)
+        sync_apply()
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: object) -> None:
         state.enabled, state.check_nan = self.previous
+        sync_apply()

@@ -148,10 +148,11 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
         node = heappop(ready)[1]
         g = grads.pop(node)
         edges = node.next_edges
-        if node.tensor_hooks is not None:
-            g = _run_hooks(node.tensor_hooks, g)
-        if node.retained is not None:
-            _store_retained(node, g)
+        if node.observed:  # hooks or retain_grad on this node's output
+            if node.tensor_hooks is not None:
+                g = _run_hooks(node.tensor_hooks, g)
+            if node.retained is not None:
+                _store_retained(node, g)
         if capture_nodes is not None and node in capture_nodes:
             add_into(results, capture_nodes[node], g)
         input_grads = node.backward(node, g)
@@ -403,3 +404,4 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 def retain(node: Function, tensor: Any) -> None:
     """Make ``node`` store its gradient into ``tensor.grad`` (``Tensor.retain_grad``)."""
     node.retained = weakref.ref(tensor)
+    node.observed = True

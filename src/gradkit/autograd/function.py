@@ -27,8 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from .anomaly_mode import record_stack as _record_stack
-from .anomaly_mode import state as _anomaly_state
 from .grad_mode import state as _grad_state
 
 __all__ = ["Function", "VersionCounter"]
@@ -69,6 +67,8 @@ class Function:
     retained: Any = None  # weak reference to a non-leaf output whose .grad is kept
     #: Hooks of the output tensor (``Tensor.register_hook`` on a non-leaf): an ordered dict.
     tensor_hooks: Any = None
+    #: True once the output has hooks or ``retain_grad``: the engine's one test per node.
+    observed = False
     #: The user's stack at the forward call, recorded only in anomaly mode.
     forward_stack: Any = None
     #: ``backward_graph(ctx, grad)``: the op's backward written with Tensor ops, so that it is
@@ -182,13 +182,30 @@ class Function:
                 edges.append(None)
         ctx.next_edges = edges
         ctx.sequence_nr = next(_sequence)
-        if _anomaly_state.enabled:
-            ctx.forward_stack = _record_stack()
         if ctx.to_save:
             ctx.saved_versions = _saved_versions(ctx.to_save, inputs, result, tensor_type)
         result._requires_grad = True
         result.grad_fn = ctx
         return result
+
+
+#: ``Function.apply`` as defined above; anomaly mode swaps in ``RECORDING_APPLY`` while it is on
+#: (``anomaly_mode.sync_apply``), so that outside it recording a stack costs nothing at all.
+PLAIN_APPLY = Function.__dict__["apply"]
+
+
+def _apply_recording_stack(cls: type, *inputs: Any, **kwargs: Any) -> Any:
+    """``apply``, then the user's stack kept on the new node (anomaly mode)."""
+    from .anomaly_mode import record_stack
+
+    result = PLAIN_APPLY.__func__(cls, *inputs, **kwargs)
+    node = getattr(result, "grad_fn", None)
+    if node is not None:
+        node.forward_stack = record_stack()
+    return result
+
+
+RECORDING_APPLY = classmethod(_apply_recording_stack)
 
 
 def _saved_versions(saved: tuple, inputs: tuple, result: Any, tensor_type: type) -> list:
