@@ -170,9 +170,10 @@ def _fake_notebook(monkeypatch):
 def test_in_a_notebook_the_cells_end_shows_the_held_back_points(monkeypatch):
     calls, callbacks = _fake_notebook(monkeypatch)
     board = d2l.ProgressBoard("epoch")
-    for i in range(50):
+    board.draw(0, 0, "loss")  # makes the figure
+    board.live.clock = Clock()  # time stands still: every later point is within the interval
+    for i in range(1, 50):
         board.draw(i / 10, i, "loss")
-    board.live.clock = Clock()
     assert calls == [("display", board.fig), ("clear", True)]  # the first point only
     [hook] = callbacks["post_execute"]
     hook()  # the cell ends; the figure is still open (no inline backend closed it)
@@ -184,6 +185,7 @@ def test_in_a_notebook_the_cells_end_shows_the_held_back_points(monkeypatch):
 def test_in_a_notebook_no_duplicate_when_the_inline_backend_showed_the_figure(monkeypatch):
     calls, callbacks = _fake_notebook(monkeypatch)
     animator = d2l.Animator(legend=["a"])
+    animator.live.clock = Clock()
     animator.add(1, 0.5)
     animator.add(2, 0.4)
     d2l.plt.close(animator.fig)  # what the inline backend does after showing it
