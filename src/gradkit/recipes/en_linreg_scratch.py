@@ -21,13 +21,21 @@ DEFAULTS = {"epochs": 10, "lr": 0.03, "batch_size": 32}
 TRUE_W, TRUE_B = [2, -3.4], 4.2
 
 
-def build(config: Config) -> list[Experiment]:
-    data = d2l.SyntheticRegressionData(w=torch.tensor(TRUE_W), b=TRUE_B,
+def regression_data(config: Config) -> d2l.SyntheticRegressionData:
+    """The chapter's data: 1000 training and 1000 validation examples of y = Xw + b + ε."""
+    return d2l.SyntheticRegressionData(w=torch.tensor(TRUE_W), b=TRUE_B,
                                        batch_size=config.batch_size)
+
+
+def report(data: d2l.SyntheticRegressionData, w: torch.Tensor, b: torch.Tensor) -> dict:
+    """The estimate against the truth and the least-squares solution on the training split."""
+    return closed_form_report(data.X[:data.num_train], data.y[:data.num_train], w.reshape(-1),
+                              b, TRUE_W, TRUE_B)
+
+
+def build(config: Config) -> list[Experiment]:
+    data = regression_data(config)
     model = d2l.LinearRegressionScratch(2, lr=config.lr)
-    train_X, train_y = data.X[:data.num_train], data.y[:data.num_train]
-    return [trainer_experiment(
-        model, data, config, task=TASK, loss=d2l.squared_loss,
-        parameters=lambda: {"w": model.w, "b": model.b},
-        summary=lambda: closed_form_report(train_X, train_y, model.w.reshape(-1), model.b,
-                                           TRUE_W, TRUE_B))]
+    return [trainer_experiment(model, data, config, task=TASK, loss=d2l.squared_loss,
+                               parameters=lambda: {"w": model.w, "b": model.b},
+                               summary=lambda: report(data, model.w, model.b))]

@@ -8,23 +8,13 @@ import gradkit as torch
 from .. import d2l
 from . import toolkit
 from .base import Config, Experiment
+from .softmax_scratch import cross_entropy, softmax  # the same functions as 3.6's
 
 NAME = "en-softmax-scratch"
 SECTION = "4.4 (en)"
 SUMMARY = "softmax regression from scratch as a d2l.Classifier, d2l.Trainer, Fashion-MNIST"
 TASK = "classification"
 DEFAULTS = {"epochs": 10, "lr": 0.1, "batch_size": 256}
-
-
-def softmax(X: torch.Tensor) -> torch.Tensor:
-    """Row-wise softmax, written out as the chapter does (exp, then divide by the row sum)."""
-    X_exp = torch.exp(X)
-    return X_exp / X_exp.sum(1, keepdims=True)
-
-
-def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """The mean of ``-log`` of the probability each example gives its true class."""
-    return -torch.log(y_hat[list(range(len(y_hat))), y]).mean()
 
 
 class SoftmaxRegressionScratch(d2l.Classifier):
@@ -47,7 +37,7 @@ class SoftmaxRegressionScratch(d2l.Classifier):
         return softmax(torch.matmul(X, self.W) + self.b)
 
     def loss(self, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return cross_entropy(y_hat, y)
+        return cross_entropy(y_hat, y).mean()  # the English edition averages over the batch
 
 
 def build(config: Config) -> list[Experiment]:
