@@ -1,0 +1,196 @@
+"""Convolution (1-D and 2-D, with stride, padding, dilation and groups) and constant padding.
+
+Layout: im2col into a ``(C·KH·KW, N·OH·OW)`` matrix, so each layer is one BLAS call.
+
+The input ``(N, C, H, W)`` is zero-padded, and ``as_strided`` gives a read-only view of every
+window, ``(C, KH, KW, N, OH, OW)``: channel and kernel offset first, then the batch and output
+position. Reshaping that view to ``(C·KH·KW, N·OH·OW)`` is the one copy (the "columns"); then
+
+    out = W₂ @ columns        W₂ = weight as (C_out, C·KH·KW)        (one matmul)
+
+With groups the rows of the columns split into ``groups`` consecutive blocks (the channel is the
+outermost row index), so ``(g, C_out/g, K) @ (g, K, N·OH·OW)`` is one batched matmul.
+Channel-first columns make both backward matmuls plain 2-D products too:
+
+    grad_weight  = grad₂ @ columnsᵀ                                  (one matmul)
+    grad_columns = W₂ᵀ @ grad₂                                       (one matmul)
+
+and ``col2im`` adds each of the KH·KW slices of ``grad_columns`` back onto the (padded) input
+positions it was read from: 25 strided slice-adds for a 5x5 kernel, no ``np.add.at``. Put
+differently, grad_input is the "full" correlation of the output gradient with the flipped
+kernel; the slice-adds compute exactly that sum, term by term.
+
+1-D convolutions and unbatched inputs are the same op on a view with a height (or batch) of 1.
+
+Example:
+    >>> x = gradkit.ones(1, 1, 4, 4, requires_grad=True)
+    >>> Convolution.apply(x, gradkit.ones(1, 1, 3, 3), None, stride=(1, 1),
+    ...                   padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1).shape
+    gradkit.Size([1, 1, 2, 2])
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd.function import Function
+from .nn_ops import _needs, scalar_type_name
+
+__all__ = ["Convolution", "ConstantPadNd", "output_size", "window_view", "add_windows"]
+
+
+def output_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
+    """Output length of a sliding window: ``⌊(size + pad − d·(k−1) − 1) / s⌋ + 1``."""
+    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def window_view(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
+                out: tuple) -> np.ndarray:
+    """Read-only view ``(N, C, KH, KW, OH, OW)`` of the windows of ``padded`` ``(N, C, H, W)``:
+    ``view[n, c, i, j, y, x] = padded[n, c, y·sh + i·dh, x·sw + j·dw]``."""
+    sn, sc, sh, sw = padded.strides
+    return as_strided(padded, (*padded.shape[:2], *kernel, *out),
+                      (sn, sc, sh * dilation[0], sw * dilation[1], sh * stride[0],
+                       sw * stride[1]), writeable=False)
+
+
+def add_windows(target: np.ndarray, pieces: np.ndarray, stride: tuple, dilation: tuple) -> None:
+    """The adjoint of ``window_view``: for each kernel offset (i, j), add
+    ``pieces[..., i, j, :, :]`` onto the strided positions of ``target`` it was read from.
+
+    ``target`` is ``(A, B, H, W)``, ``pieces`` ``(A, B, KH, KW, OH, OW)``.
+    """
+    kh, kw, oh, ow = pieces.shape[2:]
+    for i in range(kh):
+        top = i * dilation[0]
+        rows = slice(top, top + stride[0] * (oh - 1) + 1, stride[0])
+        for j in range(kw):
+            left = j * dilation[1]
+            target[:, :, rows, left:left + stride[1] * (ow - 1) + 1:stride[1]] += \
+                pieces[:, :, i, j]
+
+
+def _pad2d(x: np.ndarray, padding: tuple) -> np.ndarray:
+    """Zero-pad the last two dims by ``((top, bottom), (left, right))`` (no copy when zero)."""
+    if not any(padding[0]) and not any(padding[1]):
+        return x
+    (top, bottom), (left, right) = padding
+    out = np.zeros((*x.shape[:2], x.shape[2] + top + bottom, x.shape[3] + left + right),
+                   x.dtype)
+    out[:, :, top:top + x.shape[2], left:left + x.shape[3]] = x
+    return out
+
+
+class Convolution(Function):
+    """Cross-correlation ``out[n, o] = Σ_c Σ_ij weight[o, c, i, j] · x[n, c, s·y + d·i, s·x + d·j]
+    + bias[o]`` (what deep learning calls convolution), 1-D or 2-D.
+
+    Args (keywords): ``stride``, ``dilation``: 2-tuples; ``padding``: ``((top, bottom),
+    (left, right))`` (asymmetric for ``padding='same'`` with an even kernel); ``groups``.
+    Inputs are checked by ``gradkit.nn.functional``; 1-D arrays arrive with a height of 1.
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
+        ctx.input_shape = x.shape
+        # Work on (N, C, H, W) / (O, C/g, KH, KW): 1-D gets a height of 1, unbatched a batch of 1.
+        spatial = weight.ndim - 2
+        if spatial == 1:
+            x, weight = x[..., None, :], weight[:, :, None, :]
+        if x.ndim == 3:
+            x = x[None]
+        n, c, h, w = x.shape
+        out_channels, _, kh, kw = weight.shape
+        oh = output_size(h, kh, stride[0], sum(padding[0]), dilation[0])
+        ow = output_size(w, kw, stride[1], sum(padding[1]), dilation[1])
+        padded = _pad2d(x, padding)
+        windows = window_view(padded, (kh, kw), stride, dilation, (oh, ow))
+        # The im2col copy: (C, KH, KW, N, OH, OW) -> (C·KH·KW, N·OH·OW), contiguous.
+        columns = windows.transpose(1, 2, 3, 0, 4, 5).reshape(c * kh * kw, n * oh * ow)
+        grouped_weight = weight.reshape(groups, out_channels // groups, -1)
+        out = np.matmul(grouped_weight, columns.reshape(groups, -1, n * oh * ow))
+        out = out.reshape(out_channels, n, oh, ow)
+        if bias is not None:
+            out += bias[:, None, None, None]
+        ctx.save_for_backward(columns, weight)
+        ctx.geometry = (padded.shape, stride, padding, dilation, groups, spatial)
+        out = np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+        if spatial == 1:
+            out = out[:, :, 0]
+        return out[0] if len(ctx.input_shape) == spatial + 1 else out  # unbatched: no batch dim
+
+    @staticmethod
+    def backward(ctx, grad):
+        columns, weight = ctx.saved_tensors
+        padded_shape, stride, padding, dilation, groups, spatial = ctx.geometry
+        need_x, need_w, need_b = _needs(ctx, 3)
+        n, c, hp, wp = padded_shape
+        out_channels, _, kh, kw = weight.shape
+        grad = grad.reshape(n, out_channels, -1, grad.shape[-1])
+        oh, ow = grad.shape[2:]
+        # grad₂: (C_out, N·OH·OW), the layout of the forward matmul's result.
+        grad_2d = grad.transpose(1, 0, 2, 3).reshape(groups, out_channels // groups, -1)
+        grouped_columns = columns.reshape(groups, -1, n * oh * ow)
+        grad_x = grad_w = grad_b = None
+        if need_w:  # d out / d weight[o, k] = columns[k]: grad₂ @ columnsᵀ
+            grad_w = np.matmul(grad_2d, grouped_columns.transpose(0, 2, 1))
+            grad_w = grad_w.reshape(ctx.next_edges[1][1])
+        if need_b:  # the bias is added to every position of its channel
+            grad_b = grad.sum(axis=(0, 2, 3))
+        if need_x:  # d out / d columns = W₂ᵀ, then col2im sends each column entry home
+            grouped_weight = weight.reshape(groups, out_channels // groups, -1)
+            grad_columns = np.matmul(grouped_weight.transpose(0, 2, 1), grad_2d)
+            grad_columns = grad_columns.reshape(c, kh, kw, n, oh, ow)
+            # Accumulate in (C, N, H, W), the order of the columns, then transpose once.
+            grad_padded = np.zeros((c, n, hp, wp), grad.dtype)
+            add_windows(grad_padded, grad_columns.transpose(0, 3, 1, 2, 4, 5), stride,
+                        dilation)
+            (top, bottom), (left, right) = padding
+            grad_x = grad_padded[:, :, top:hp - bottom, left:wp - right].transpose(1, 0, 2, 3)
+            grad_x = np.ascontiguousarray(grad_x).reshape(ctx.input_shape)
+        return grad_x, grad_w, grad_b
+
+
+def check_conv_dtypes(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> None:
+    """PyTorch's errors for mixed dtypes among input, weight and bias."""
+    if x.dtype != weight.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found "
+                           f"{scalar_type_name(weight)}")
+    if bias is not None and bias.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({np.dtype(x.dtype).name.replace('float32', 'float')}"
+                           f") and bias type "
+                           f"({np.dtype(bias.dtype).name.replace('float32', 'float')}) should "
+                           f"be the same")
+
+
+class ConstantPadNd(Function):
+    """Pad (or, with negative amounts, crop) the last dims with a constant.
+
+    ``pad`` is ``((before, after), ...)`` for the last ``len(pad)`` dims; the gradient is the
+    slice of ``grad`` that lies over the input (padding positions get none, cropped ones zero).
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, pad, value):
+        lead = x.ndim - len(pad)
+        out_shape = x.shape[:lead] + tuple(s + b + a for s, (b, a) in zip(x.shape[lead:], pad))
+        out = np.full(out_shape, value, dtype=x.dtype)
+        # Where the input lands in the output, and which part of the input survives cropping.
+        dst = [slice(None)] * lead + [slice(max(b, 0), max(b, 0) + s + min(b, 0) + min(a, 0))
+                                      for s, (b, a) in zip(x.shape[lead:], pad)]
+        src = [slice(None)] * lead + [slice(-min(b, 0), s - max(-a, 0))
+                                      for s, (b, a) in zip(x.shape[lead:], pad)]
+        out[tuple(dst)] = x[tuple(src)]
+        ctx.slices = (tuple(dst), tuple(src), x.shape, any(b < 0 or a < 0 for b, a in pad))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        dst, src, shape, crops = ctx.slices
+        if not crops:
+            return np.ascontiguousarray(grad[dst])
+        grad_x = np.zeros(shape, grad.dtype)
+        grad_x[src] = grad[dst]
+        return grad_x
