@@ -177,16 +177,20 @@ def im2col(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
     return columns
 
 
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                 "int64": "long", "int32": "int", "int16": "short", "int8": "signed char",
+                 "uint8": "unsigned char", "bool": "bool"}
+
+
 def check_conv_dtypes(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> None:
     """PyTorch's errors for mixed dtypes among input, weight and bias."""
     if x.dtype != weight.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found "
                            f"{scalar_type_name(weight)}")
     if bias is not None and bias.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({np.dtype(x.dtype).name.replace('float32', 'float')}"
-                           f") and bias type "
-                           f"({np.dtype(bias.dtype).name.replace('float32', 'float')}) should "
-                           f"be the same")
+        raise RuntimeError(f"Input type ({_C_TYPE_NAMES.get(x.dtype.name, x.dtype.name)}) and "
+                           f"bias type ({_C_TYPE_NAMES.get(bias.dtype.name, bias.dtype.name)}) "
+                           f"should be the same")
 
 
 class ConstantPadNd(Function):

@@ -19,7 +19,9 @@ from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "LazyConv2d"]
 
+# Printed as sets in PyTorch's messages (same insertion order, so the same printed order).
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+_PADDING_STRINGS = {"same", "valid"}
 
 
 def _as_tuple(value: Any, n: int) -> tuple:
@@ -46,7 +48,7 @@ class _ConvNd(Module):
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{{'same', 'valid'}}")
+                                 f"{_PADDING_STRINGS}")
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         else:
