@@ -229,3 +229,9 @@ def test_conv2d_grid_with_odd_sizes(stride, padding, dilation):
     check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, stride=stride, padding=padding,
                                                     dilation=dilation),
           rand(1, 2, 7, 9), rand(3, 2, 3, 2), rand(3), atol=1e-4)
+
+
+def test_top_level_aliases_as_in_torch():
+    check(lambda t, x, w: t.conv2d(x, w, padding=1), rand(1, 2, 5, 5), rand(3, 2, 3, 3))
+    check(lambda t, x, w: t.conv1d(x, w, stride=2), rand(1, 2, 9), rand(3, 2, 3))
+    check(lambda t, x: t.max_pool2d(x, 2), rand(1, 2, 6, 6))
