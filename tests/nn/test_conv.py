@@ -235,3 +235,18 @@ def test_top_level_aliases_as_in_torch():
     check(lambda t, x, w: t.conv2d(x, w, padding=1), rand(1, 2, 5, 5), rand(3, 2, 3, 3))
     check(lambda t, x, w: t.conv1d(x, w, stride=2), rand(1, 2, 9), rand(3, 2, 3))
     check(lambda t, x: t.max_pool2d(x, 2), rand(1, 2, 6, 6))
+
+
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 3}, {"kernel_size": (2, 3), "stride": 2,
+                                                         "padding": 1, "dilation": (1, 2)}])
+def test_unfold_matches_torch_and_gradcheck(kwargs):
+    check(lambda t, x: t.nn.functional.unfold(x, **kwargs), rand(2, 3, 6, 7))
+    check(lambda t, x: t.nn.functional.unfold(x, **kwargs), rand(3, 6, 7))
+    gradcheck(lambda t, x: t.nn.functional.unfold(x, **kwargs), rand(1, 2, 5, 6))
+    x = gradkit.ones(1, 1, 4, 4, requires_grad=True)
+    assert gradkit.nn.functional.unfold(x, 2).grad_fn.name() == "Im2ColBackward0"
+
+
+def test_unfold_errors():
+    check_error(lambda t, x: t.nn.functional.unfold(x, 5), rand(1, 1, 3, 3))
+    check_error(lambda t, x: t.nn.functional.unfold(x, 2), rand(3, 3))

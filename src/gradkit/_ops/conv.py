@@ -42,7 +42,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd.function import Function
 from .nn_ops import _needs, scalar_type_name
 
-__all__ = ["Convolution", "ConstantPadNd", "output_size", "window_view", "im2col", "add_windows"]
+__all__ = ["Convolution", "Im2Col", "ConstantPadNd", "output_size", "window_view", "im2col", "add_windows"]
 
 
 def output_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
@@ -175,6 +175,31 @@ def im2col(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
             columns[:, :, i, j] = padded[:, :, rows, left:left + stride[1] * (out[1] - 1) + 1:
                                          stride[1]]
     return columns
+
+
+class Im2Col(Function):
+    """``F.unfold``: the columns ``(N, C·KH·KW, L)`` of ``x`` ``(N, C, H, W)`` (sliding blocks,
+    L = OH·OW); backward is col2im, the same slice-adds as the convolution's input gradient.
+    ``padding`` is ``(ph, pw)`` on both sides."""
+
+    @staticmethod
+    def forward(ctx, x, *, kernel, stride, padding, dilation):
+        n, c, h, w = x.shape
+        pads = ((padding[0], padding[0]), (padding[1], padding[1]))
+        out = (output_size(h, kernel[0], stride[0], 2 * padding[0], dilation[0]),
+               output_size(w, kernel[1], stride[1], 2 * padding[1], dilation[1]))
+        padded = _pad2d(x, pads)
+        ctx.geometry = (x.shape, padded.shape, kernel, stride, padding, dilation, out)
+        columns = im2col(padded, kernel, stride, dilation, out)
+        return columns.reshape(n, c * kernel[0] * kernel[1], out[0] * out[1])
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, padded_shape, kernel, stride, padding, dilation, out = ctx.geometry
+        grad_padded = np.zeros(padded_shape, grad.dtype)
+        add_windows(grad_padded, grad.reshape(*shape[:2], *kernel, *out), stride, dilation)
+        return np.ascontiguousarray(
+            grad_padded[:, :, padding[0]:padding[0] + shape[2], padding[1]:padding[1] + shape[3]])
 
 
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",

@@ -424,7 +424,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # convolution, pooling, padding, batch norm (math in gradkit._ops.conv / pooling / normalization)
 # ---------------------------------------------------------------------------------------------
 __all__ += ["conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
-            "batch_norm"]
+            "batch_norm", "unfold"]
 
 
 def _tuple(value: Any, n: int, name: str, op: str = "convolution") -> tuple:
@@ -734,3 +734,42 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
             data += momentum * batch.astype(data.dtype, copy=False)
             buffer._bump()
     return out
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+           stride: Any = 1) -> Tensor:
+    """Sliding blocks as columns (im2col): ``(N, C, H, W)`` -> ``(N, C·KH·KW, L)``, L the
+    number of blocks; ``conv2d`` is ``weight.view(C_out, -1) @ unfold(input)``.
+
+    Example:
+        >>> F.unfold(gradkit.ones(1, 2, 4, 4), 3).shape
+        gradkit.Size([1, 18, 4])
+    """
+    from .._ops.conv import Im2Col
+
+    _check_tensor(input, "unfold")
+    if input.ndim < 3:  # PyTorch reads the channel dim from the end first
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got "
+                         f"{input.ndim})")
+    if input.ndim > 4:
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
+                                  f"(got {input.ndim}D)")
+    kernel = _tuple(kernel_size, 2, "kernel_size", "im2col")
+    dilation, padding, stride = (_tuple(a, 2, name, "im2col") for a, name in
+                                 ((dilation, "dilation"), (padding, "padding"),
+                                  (stride, "stride")))
+    batched = input if input.ndim == 4 else input.unsqueeze(0)
+    h, w = batched._data.shape[2:]
+    blocks = [(size + 2 * p - d * (k - 1) - 1) // s + 1
+              for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation)]
+    if min(blocks) < 1 or min(kernel) < 1 or min(stride) < 1 or min(dilation) < 1 \
+            or min(padding) < 0:
+        raise RuntimeError(f"Given input with spatial size ({h}, {w}), kernel_size={kernel}, "
+                           f"dilation={dilation}, padding={padding}, stride={stride}: the "
+                           f"calculated shape of the array of sliding blocks is "
+                           f"({blocks[0]}, {blocks[1]}), but its components must be at "
+                           f"least one.")
+    out = Im2Col.apply(batched, kernel=kernel, stride=stride, padding=padding,
+                       dilation=dilation)
+    return out if input.ndim == 4 else out.squeeze(0)
