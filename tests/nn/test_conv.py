@@ -7,6 +7,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gradkit
 from gradkit import nn
@@ -250,3 +252,19 @@ def test_unfold_matches_torch_and_gradcheck(kwargs):
 def test_unfold_errors():
     check_error(lambda t, x: t.nn.functional.unfold(x, 5), rand(1, 1, 3, 3))
     check_error(lambda t, x: t.nn.functional.unfold(x, 2), rand(3, 3))
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 2), groups=st.sampled_from([1, 2]), c_per_group=st.integers(1, 2),
+       h=st.integers(1, 7), w=st.integers(1, 7), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       stride=st.integers(1, 3), padding=st.integers(0, 2), dilation=st.integers(1, 2))
+def test_conv2d_random_configurations_match_torch(n, groups, c_per_group, h, w, kh, kw, stride,
+                                                  padding, dilation):
+    # includes configurations PyTorch rejects (kernel larger than the padded input): then both
+    # must raise the same error type, with a message of gradkit's own
+    x, weight = rand(n, groups * c_per_group, h, w), rand(2 * groups, c_per_group, kh, kw)
+    out = check(lambda t, x, w: t.nn.functional.conv2d(x, w, stride=stride, padding=padding,
+                                                       dilation=dilation, groups=groups),
+                x, weight, atol=1e-4)
+    if isinstance(out, Exception):
+        assert "Kernel size can't be greater than actual input size" in str(out)
