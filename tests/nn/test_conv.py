@@ -268,3 +268,13 @@ def test_conv2d_random_configurations_match_torch(n, groups, c_per_group, h, w, 
                 x, weight, atol=1e-4)
     if isinstance(out, Exception):
         assert "Kernel size can't be greater than actual input size" in str(out)
+
+
+def test_conv1d_weight_modified_in_place_raises():
+    x = gradkit.randn(1, 1, 6, requires_grad=True)
+    w = gradkit.randn(1, 1, 3, requires_grad=True)
+    y = gradkit.nn.functional.conv1d(x, w)
+    with gradkit.no_grad():
+        w.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

@@ -101,6 +101,7 @@ class Convolution(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
         ctx.input_shape = x.shape
+        original_weight = weight  # saved as given, so that in-place changes to it are seen
         # Work on (N, C, H, W) / (O, C/g, KH, KW): 1-D gets a height of 1, unbatched a batch of 1.
         spatial = weight.ndim - 2
         if spatial == 1:
@@ -119,7 +120,7 @@ class Convolution(Function):
         out = out.reshape(n, out_channels, oh, ow)
         if bias is not None:
             out += bias[:, None, None]
-        ctx.save_for_backward(columns, weight)
+        ctx.save_for_backward(columns, original_weight)
         ctx.geometry = (padded.shape, stride, padding, dilation, groups)
         if spatial == 1:
             out = out[:, :, 0]
@@ -128,6 +129,8 @@ class Convolution(Function):
     @staticmethod
     def backward(ctx, grad):
         columns, weight = ctx.saved_tensors
+        if weight.ndim == 3:  # conv1d: the weight with a height of 1, as in forward
+            weight = weight[:, :, None, :]
         padded_shape, stride, padding, dilation, groups = ctx.geometry
         need_x, need_w, need_b = _needs(ctx, 3)
         n, c, hp, wp = padded_shape
