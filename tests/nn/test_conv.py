@@ -278,3 +278,13 @@ def test_conv1d_weight_modified_in_place_raises():
         w.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_lazy_conv2d_draws_its_weights_only_once_it_knows_their_shape():
+    gradkit.manual_seed(0)
+    lazy = nn.LazyConv2d(6, 5)
+    lazy(gradkit.zeros(1, 3, 8, 8))
+    gradkit.manual_seed(0)
+    plain = nn.Conv2d(3, 6, 5)
+    np.testing.assert_array_equal(lazy.weight.detach().numpy(), plain.weight.detach().numpy())
+    np.testing.assert_array_equal(lazy.bias.detach().numpy(), plain.bias.detach().numpy())

@@ -155,17 +155,17 @@ class LazyConv2d(Conv2d):
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        # Build as a Conv2d of one input channel per group, then forget the weights.
-        super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode)
-        self.in_channels = 0
+        # Build as a Conv2d of no input channels (which draws no random numbers), then make
+        # the parameters placeholders.
+        super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode)
         self._dtype = dtype
         self.weight = UninitializedParameter()
         if bias:
             self.bias = UninitializedParameter()
 
     def reset_parameters(self) -> None:
-        if not isinstance(self.weight, UninitializedParameter):
+        if self.in_channels and not isinstance(self.weight, UninitializedParameter):
             super().reset_parameters()
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -177,6 +177,7 @@ class LazyConv2d(Conv2d):
                                      *self.kernel_size), numpy_dtype)
             if self.bias is not None:
                 self.bias.materialize((self.out_channels,), numpy_dtype)
+            self.in_channels = channels
             self.reset_parameters()
         # Materialized here or by load_state_dict: from now on it is a plain Conv2d.
         self.in_channels = self.weight.shape[1] * self.groups
