@@ -234,7 +234,10 @@ ABSTRACT = {"BinaryFunction", "PointwiseLoss"}
 
 #: Differentiable ops whose recorded backward does not exist yet: create_graph through them
 #: raises a RuntimeError naming the op (tested below). Keep this empty where possible.
-NOT_TWICE_DIFFERENTIABLE: set[str] = set()
+#: The convolution chapter's ops (issue 12) came after the recorded backward and do not have one
+#: yet: each needs its adjoint as an op (col2im for Im2Col, a transposed convolution, ...).
+NOT_TWICE_DIFFERENTIABLE: set[str] = {"Convolution", "Im2Col", "ConstantPadNd", "MaxPool2D",
+                                      "AvgPool2D", "AdaptiveAvgPool2D", "NativeBatchNorm"}
 
 #: Third derivatives for a representative subset: elementwise math, products, the softmax
 #: family and cross-entropy, reductions.
@@ -318,6 +321,17 @@ def _node_classes(tensors: list) -> set[type]:
     return classes
 
 
+def _import_all_ops() -> None:
+    """Import every module of ``gradkit._ops``: the census below sees only imported classes."""
+    import importlib
+    import pkgutil
+
+    import gradkit._ops
+
+    for module in pkgutil.iter_modules(gradkit._ops.__path__):
+        importlib.import_module(f"gradkit._ops.{module.name}")
+
+
 def _all_functions(cls: type = Function) -> set[type]:
     found = set()
     for sub in cls.__subclasses__():
@@ -328,6 +342,7 @@ def _all_functions(cls: type = Function) -> set[type]:
 
 
 def test_every_op_is_covered() -> None:
+    _import_all_ops()
     covered: set[type] = set()
     for name, (fn, arrays) in CASES.items():
         xs = _inputs(gradkit, arrays)
@@ -343,6 +358,14 @@ def test_every_op_is_covered() -> None:
                           if cls.backward_graph is None
                           and cls.__name__ not in NOT_TWICE_DIFFERENTIABLE | ABSTRACT)
     assert not undocumented, f"ops without backward_graph, not listed as such: {undocumented}"
+
+
+def test_create_graph_through_a_convolution_names_the_op() -> None:
+    x = gradkit.randn(1, 1, 5, 5, requires_grad=True)
+    w = gradkit.randn(1, 1, 3, 3, requires_grad=True)
+    y = gradkit.nn.functional.conv2d(x, w).sum()
+    with pytest.raises(RuntimeError, match="Convolution"):
+        gradkit.autograd.grad(y, x, create_graph=True)
 
 
 def test_op_without_recorded_backward_names_itself() -> None:
