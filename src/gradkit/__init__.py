@@ -50,6 +50,8 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
+    if name in ("conv1d", "conv2d", "max_pool2d"):  # torch.conv2d etc.: the functional ones
+        return getattr(importlib.import_module(".nn.functional", __name__), name)
     raise AttributeError(f"module 'gradkit' has no attribute '{name}'")
 
 

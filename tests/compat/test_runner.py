@@ -68,7 +68,7 @@ def test_mxnet_import_forms_get_the_facade():
 
 
 @pytest.mark.parametrize("expression, api", [
-    ("torch.nn.Conv2d", "torch.nn.Conv2d"),
+    ("torch.nn.LSTM", "torch.nn.LSTM"),
     ("torch.fft", "torch.fft"),
     ("torchvision.models", "torchvision.models"),
     ("d2l.load_data_time_machine", "d2l.torch.load_data_time_machine"),
@@ -91,8 +91,8 @@ def test_missing_attribute_raises_not_implemented_naming_it(expression, api):
 
 
 @pytest.mark.parametrize("statement, api", [
-    ("from torch.nn import Conv2d", "torch.nn.Conv2d"),
-    ("import torch.nn.modules.conv", "torch.nn.modules.conv"),
+    ("from torch.nn import LSTM", "torch.nn.LSTM"),
+    ("import torch.nn.modules.rnn", "torch.nn.modules.rnn"),
     ("from torchvision.transforms import functional", "torchvision.transforms.functional"),
     ("import d2l.mxnet", "d2l.mxnet"),
     ("import torch.compat", "torch.compat"),
@@ -248,14 +248,14 @@ def test_run_a_module_with_dash_m(tmp_path):
 
 
 def test_missing_api_traceback_ends_at_the_users_line(tmp_path):
-    script = tmp_path / "conv.py"
-    script.write_text("import torch\nfrom torch import nn\nlayer = nn.Conv2d(1, 6, 5)\n")
+    script = tmp_path / "rnn.py"
+    script.write_text("import torch\nfrom torch import nn\nlayer = nn.LSTM(1, 6)\n")
     result = run_cli(str(script))
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip(" ^~")]  # 3.11 carets
     assert lines[-3:] == [
         f'  File "{script}", line 3, in <module>',
-        "    layer = nn.Conv2d(1, 6, 5)",
-        "gradkit.compat.UnsupportedAPIError: torch.nn.Conv2d is not implemented in gradkit",
+        "    layer = nn.LSTM(1, 6)",
+        "gradkit.compat.UnsupportedAPIError: torch.nn.LSTM is not implemented in gradkit",
     ]
     assert "_proxy.py" not in result.stderr

@@ -6,6 +6,9 @@
 - ``linalg``: matmul, mm, mv, dot, bmm
 - ``indexing``: reads and writes with PyTorch's indices
 - ``nn_ops``: fused neural-network ops (linear, log_softmax, cross-entropy, ...)
+- ``conv``: convolution (im2col + one matmul), unfold, constant padding
+- ``pooling``: max, average and adaptive average pooling
+- ``normalization``: batch normalization
 """
 
 import warnings as _warnings

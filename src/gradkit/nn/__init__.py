@@ -15,3 +15,6 @@ from .modules import __all__ as _module_names
 from .parameter import Parameter, UninitializedParameter
 
 __all__ = ["functional", "init", "Parameter", "UninitializedParameter"] + _module_names
+from .modules.batchnorm import UninitializedBuffer  # noqa: E402
+
+__all__ += ["UninitializedBuffer"]

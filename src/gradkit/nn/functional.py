@@ -418,3 +418,358 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     out = np.zeros(data.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, data[..., None].astype(np.int64), 1, axis=-1)
     return Tensor._wrap(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# convolution, pooling, padding, batch norm (math in gradkit._ops.conv / pooling / normalization)
+# ---------------------------------------------------------------------------------------------
+__all__ += ["conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
+            "batch_norm", "unfold"]
+
+
+def _tuple(value: Any, n: int, name: str, op: str = "convolution") -> tuple:
+    """An int or a sequence of ``n`` ints as an ``n``-tuple, with PyTorch's error otherwise."""
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} "
+                           f"values to match the {op} dimensions, but got {name}={list(value)}")
+    return value
+
+
+def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,  # noqa: A002
+          padding: Any, dilation: Any, groups: int, spatial: int) -> Tensor:
+    from .._ops.conv import Convolution, check_conv_dtypes
+
+    name = f"conv{spatial}d"
+    _check_tensor(input, name)
+    _check_tensor(weight, name, 2, "weight")
+    x, w = input._data, weight._data
+    if x.ndim not in (spatial + 1, spatial + 2):
+        raise RuntimeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
+                           f"input to {name}, but got input of size: {list(x.shape)}")
+    if w.ndim != spatial + 2:
+        raise RuntimeError(f"Expected {spatial + 2}-dimensional input for {spatial + 2}-"
+                           f"dimensional weight {list(w.shape)}, but got {x.ndim}-dimensional "
+                           f"input of size {list(x.shape)} instead")
+    stride = _tuple(stride, spatial, "stride")
+    dilation = _tuple(dilation, spatial, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    kernel = w.shape[2:]
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        # 'same' pads d·(k−1) in total, the odd one at the end (bottom/right), as PyTorch.
+        totals = [d * (k - 1) if padding == "same" else 0 for d, k in zip(dilation, kernel)]
+        pads = tuple((t // 2, t - t // 2) for t in totals)
+    else:
+        amounts = _tuple(padding, spatial, "padding")
+        if any(p < 0 for p in amounts):
+            raise RuntimeError("negative padding is not supported")
+        pads = tuple((p, p) for p in amounts)
+    channels = x.shape[1] if x.ndim == spatial + 2 else x.shape[0]
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
+                           f"{groups} at dimension 0, but got weight of size {list(w.shape)} "
+                           f"instead")
+    if channels != w.shape[1] * groups:
+        shown = x.shape if x.ndim == spatial + 2 else (1,) + x.shape
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
+                           f"input{list(shown)} to have {w.shape[1] * groups} channels, but "
+                           f"got {channels} channels instead")
+    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != w.shape[0]):
+        raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be "
+                           f"1-dimensional with {w.shape[0]} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+    sizes = [s + sum(p) for s, p in zip(x.shape[-spatial:], pads)]
+    effective = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    if any(s < k for s, k in zip(sizes, effective)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, sizes))}). Kernel size: "
+                           f"({' x '.join(map(str, effective))}). Kernel size can't be greater "
+                           f"than actual input size")
+    check_conv_dtypes(x, w, None if bias is None else bias._data)
+    if spatial == 1:  # the op works in 2-D: a 1-D convolution is one with a height of 1
+        stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
+    return Convolution.apply(input, weight, bias, stride=stride, padding=pads,
+                             dilation=dilation, groups=groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+           stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation of ``input`` with ``weight`` (see ``gradkit._ops.conv``).
+
+    Args:
+        input: ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
+        weight: ``(C_out, C_in / groups, KH, KW)``.
+        bias: ``(C_out,)`` or None.
+        stride, dilation: int or ``(h, w)``.
+        padding: int, ``(h, w)``, ``'valid'`` (none) or ``'same'`` (output size = input size).
+        groups: split the channels into this many independent convolutions.
+
+    Returns:
+        ``(N, C_out, OH, OW)`` with ``OH = ⌊(H + 2p − d·(KH − 1) − 1) / s⌋ + 1``.
+
+    Example:
+        >>> F.conv2d(gradkit.ones(1, 1, 5, 5), gradkit.ones(2, 1, 3, 3), padding=1).shape
+        gradkit.Size([1, 2, 5, 5])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+           stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D cross-correlation: ``input (N, C_in, L)`` or ``(C_in, L)``, ``weight
+    (C_out, C_in / groups, K)``; arguments as ``conv2d``.
+
+    Example:
+        >>> F.conv1d(gradkit.ones(1, 1, 5), gradkit.ones(1, 1, 3)).shape
+        gradkit.Size([1, 1, 3])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def _pool_arguments(input: Tensor, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
+                    dilation: Any, name: str) -> tuple:
+    _check_tensor(input, name)
+    x = input._data
+    if x.ndim not in (3, 4) or x.size == 0:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    kernel = _tuple(kernel_size, 2, "kernel_size", "pooling")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else _tuple(stride, 2, "stride", "pooling")
+    padding, dilation = _tuple(padding, 2, "padding", "pooling"), \
+        _tuple(dilation, 2, "dilation", "pooling")
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError("kernel size should be greater than zero, but got "
+                           f"kH: {kernel[0]} kW: {kernel[1]}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} "
+                           f"dW: {stride[1]}")
+    for p, k, d in zip(padding, kernel, dilation):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+    return kernel, stride, padding, dilation
+
+
+def _check_pool_output(x: np.ndarray, out: tuple) -> None:
+    if min(out) < 1:
+        c, h, w = x.shape[-3:]
+        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
+                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """The maximum over each ``kernel_size`` window (padding counts as −∞).
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        stride: defaults to ``kernel_size``.
+        padding: at most half the kernel.
+        ceil_mode: round the output size up (a last, partial window).
+        return_indices: also return each maximum's flat position ``h·W + w`` (int64).
+
+    Example:
+        >>> F.max_pool2d(gradkit.arange(16.0).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    from .._ops.pooling import MaxPool2D, pool_output_size
+
+    kernel, stride, padding, dilation = _pool_arguments(input, kernel_size, stride, padding,
+                                                        dilation, "max_pool2d")
+    _check_pool_output(input._data, tuple(
+        pool_output_size(s, k, st, p, d, ceil_mode)
+        for s, k, st, p, d in zip(input._data.shape[-2:], kernel, stride, padding, dilation)))
+    indices: list = []
+    out = MaxPool2D.apply(input, kernel=kernel, stride=stride, padding=padding,
+                          dilation=dilation, ceil_mode=ceil_mode,
+                          indices_out=indices if return_indices else None)
+    return (out, Tensor._wrap(indices[0])) if return_indices else out
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """The mean over each ``kernel_size`` window.
+
+    Args:
+        count_include_pad: padded zeros count in the divisor (default True).
+        divisor_override: divide every window's sum by this instead.
+
+    Example:
+        >>> F.avg_pool2d(gradkit.arange(16.0).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
+    from .._ops.pooling import AvgPool2D, pool_output_size
+
+    kernel, stride, padding, _ = _pool_arguments(input, kernel_size, stride, padding, 1,
+                                                 "avg_pool2d")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    _check_pool_output(input._data, tuple(
+        pool_output_size(s, k, st, p, 1, ceil_mode)
+        for s, k, st, p in zip(input._data.shape[-2:], kernel, stride, padding)))
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"avg_pool2d" not implemented for '
+                                  f"'{nn_ops.scalar_type_name(input._data)}'")
+    return AvgPool2D.apply(input, kernel=kernel, stride=stride, padding=padding,
+                           ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                           divisor_override=divisor_override)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average pooling into a fixed ``output_size`` (int or ``(h, w)``; None keeps that dim).
+
+    Example:
+        >>> F.adaptive_avg_pool2d(gradkit.ones(2, 3, 7, 7), 1).shape
+        gradkit.Size([2, 3, 1, 1])
+    """
+    from .._ops.pooling import AdaptiveAvgPool2D
+
+    _check_tensor(input, "adaptive_avg_pool2d")
+    x = input._data
+    if x.ndim not in (3, 4) or 0 in x.shape[-3:]:
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{list(x.shape)}")
+    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None \
+        else tuple(output_size)
+    size = tuple(x.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+    if size == (1, 1):  # as in PyTorch, the global average is a mean (MeanBackward1)
+        return input.mean((-2, -1), keepdim=True)
+    return AdaptiveAvgPool2D.apply(input, output_size=size)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
+        value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)`` from the
+    last dim backwards; negative amounts crop. Only ``mode='constant'`` is implemented.
+
+    Example:
+        >>> F.pad(gradkit.ones(1, 2), (1, 1)).tolist()
+        [[0.0, 1.0, 1.0, 0.0]]
+    """
+    from .._ops.conv import ConstantPadNd
+
+    _check_tensor(input, "pad")
+    pad = tuple(pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the "
+                           "input dimension but got padding length "
+                           f"{len(pad)} and input of dimension {input.ndim}")
+    if mode != "constant":
+        if mode in ("reflect", "replicate", "circular"):
+            raise NotImplementedError(f"gradkit implements F.pad's mode='constant' only, not "
+                                      f"mode='{mode}'")
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    pairs = tuple(reversed([(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]))
+    lead = input.ndim - len(pairs)
+    for size, (before, after) in zip(input._data.shape[lead:], pairs):
+        if size + before + after < 0:
+            raise RuntimeError(f"The input size {size}, plus negative padding {before} and "
+                               f"{after} resulted in a negative output size, which is invalid."
+                               f" Check dimension {input.ndim - len(pairs)} of your input.")
+    return ConstantPadNd.apply(input, pad=pairs, value=0 if value is None else value)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
+               running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) to zero mean and unit variance, then scale by ``weight``
+    and shift by ``bias``. In ``training`` the batch statistics are used and the running ones
+    (when given) move towards them: ``running = (1 − momentum)·running + momentum·batch``
+    (the variance unbiased); otherwise the running statistics are used.
+
+    Args:
+        input: ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)``.
+        running_mean, running_var: ``(C,)`` or None (then ``training`` must be True).
+
+    Example:
+        >>> x = gradkit.tensor([[1.0], [3.0]])
+        >>> F.batch_norm(x, None, None, training=True).flatten()
+        tensor([-1.0000,  1.0000])
+    """
+    from .._ops.normalization import NativeBatchNorm
+
+    _check_tensor(input, "batch_norm")
+    x = input._data
+    if x.ndim < 2:
+        raise ValueError(f"expected 2D or 3D input (got {x.ndim}D input)")
+    channels = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t._data.size != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t._data.size}")
+    if training:
+        if x.size // channels <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got "
+                             f"input size {input.shape}")
+    elif running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    stats: list = []
+    out = NativeBatchNorm.apply(input, running_mean, running_var, weight, bias,
+                                training=training, eps=eps, stats_out=stats)
+    if training and running_mean is not None:
+        mean, var = stats[0]
+        for buffer, batch in ((running_mean, mean), (running_var, var)):
+            data = buffer._data
+            data *= 1 - momentum
+            data += momentum * batch.astype(data.dtype, copy=False)
+            buffer._bump()
+    return out
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+           stride: Any = 1) -> Tensor:
+    """Sliding blocks as columns (im2col): ``(N, C, H, W)`` -> ``(N, C·KH·KW, L)``, L the
+    number of blocks; ``conv2d`` is ``weight.view(C_out, -1) @ unfold(input)``.
+
+    Example:
+        >>> F.unfold(gradkit.ones(1, 2, 4, 4), 3).shape
+        gradkit.Size([1, 18, 4])
+    """
+    from .._ops.conv import Im2Col
+
+    _check_tensor(input, "unfold")
+    if input.ndim < 3:  # PyTorch reads the channel dim from the end first
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got "
+                         f"{input.ndim})")
+    if input.ndim > 4:
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
+                                  f"(got {input.ndim}D)")
+    kernel = _tuple(kernel_size, 2, "kernel_size", "im2col")
+    dilation, padding, stride = (_tuple(a, 2, name, "im2col") for a, name in
+                                 ((dilation, "dilation"), (padding, "padding"),
+                                  (stride, "stride")))
+    batched = input if input.ndim == 4 else input.unsqueeze(0)
+    h, w = batched._data.shape[2:]
+    blocks = [(size + 2 * p - d * (k - 1) - 1) // s + 1
+              for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation)]
+    if min(blocks) < 1 or min(kernel) < 1 or min(stride) < 1 or min(dilation) < 1 \
+            or min(padding) < 0:
+        raise RuntimeError(f"Given input with spatial size ({h}, {w}), kernel_size={kernel}, "
+                           f"dilation={dilation}, padding={padding}, stride={stride}: the "
+                           f"calculated shape of the array of sliding blocks is "
+                           f"({blocks[0]}, {blocks[1]}), but its components must be at "
+                           f"least one.")
+    out = Im2Col.apply(batched, kernel=kernel, stride=stride, padding=padding,
+                       dilation=dilation)
+    return out if input.ndim == 4 else out.squeeze(0)
