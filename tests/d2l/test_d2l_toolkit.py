@@ -200,6 +200,14 @@ def test_clip_gradients_is_clip_grad_norm(torch, max_norm):
     torch.nn.utils.clip_grad_norm_(expected, max_norm)
     for p, e in zip(model.parameters(), expected):
         np.testing.assert_allclose(p.grad.numpy(), e.grad.numpy(), rtol=1e-5, atol=1e-7)
+    # grad_clipping, on a scratch model's params, is the same math
+    scratch = type("Scratch", (), {"params": [gradkit.tensor(v, requires_grad=True)
+                                              for v in values]})()
+    for p, g in zip(scratch.params, grads):
+        p.grad = gradkit.tensor(g)
+    d2l.grad_clipping(scratch, max_norm)
+    for p, e in zip(scratch.params, expected):
+        np.testing.assert_allclose(p.grad.numpy(), e.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_trainer_uses_the_cpu_whatever_num_gpus_says():

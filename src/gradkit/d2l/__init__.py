@@ -72,7 +72,7 @@ from .download import DATA_HUB, DATA_URL, download, download_all, download_extra
 from .hyperparameters import HyperParameters, add_to_class
 from .models import SGD, LinearRegression, LinearRegressionScratch, SoftmaxRegression, init_cnn
 from .module import Classifier, Module
-from .trainer import Trainer
+from .trainer import Trainer, grad_clipping
 from .zh_training import *  # noqa: F401,F403
 
 __all__ = [
@@ -80,7 +80,7 @@ __all__ = [
     "use_svg_display", "set_figsize", "set_axes", "plot", "show_images", "Animator",
     # 1.0.3's toolkit
     "HyperParameters", "add_to_class", "ProgressBoard", "Module", "Classifier", "DataModule",
-    "Trainer", "SyntheticRegressionData", "FashionMNIST", "LinearRegressionScratch", "SGD",
+    "Trainer", "grad_clipping", "SyntheticRegressionData", "FashionMNIST", "LinearRegressionScratch", "SGD",
     "LinearRegression", "SoftmaxRegression", "init_cnn",
     "cpu", "gpu", "num_gpus", "try_gpu", "try_all_gpus",
     "DATA_HUB", "DATA_URL", "download", "extract", "download_extract", "download_all",

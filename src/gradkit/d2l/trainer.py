@@ -22,7 +22,7 @@ from .aliases import to
 from .devices import gpu, num_gpus
 from .hyperparameters import HyperParameters
 
-__all__ = ["Trainer"]
+__all__ = ["Trainer", "grad_clipping"]
 
 
 class Trainer(HyperParameters):
@@ -107,11 +107,31 @@ class Trainer(HyperParameters):
     def clip_gradients(self, grad_clip_val: float, model: Any) -> None:
         """Scale every gradient by ``grad_clip_val / norm`` when the global L2 norm of all
         gradients exceeds ``grad_clip_val`` (``torch.nn.utils.clip_grad_norm_``'s math)."""
-        params = [p for p in model.parameters() if p.requires_grad]
-        norm = torch.sqrt(sum(torch.sum(p.grad ** 2) for p in params))
-        if norm > grad_clip_val:
-            for param in params:
-                param.grad[:] *= grad_clip_val / norm
+        _clip_global_norm([p for p in model.parameters() if p.requires_grad], grad_clip_val)
+
+
+def grad_clipping(net: Any, theta: float) -> None:
+    """Rescale the gradients of ``net`` (a Module, or a scratch model with ``params``) so that
+    their global L2 norm is at most ``theta`` (both editions' chapter-9 helper).
+
+    Example:
+        >>> l.backward(); d2l.grad_clipping(net, 1); updater.step()
+    """
+    from .. import nn
+
+    if isinstance(net, nn.Module):
+        params = [p for p in net.parameters() if p.requires_grad]
+    else:
+        params = net.params
+    _clip_global_norm(params, theta)
+
+
+def _clip_global_norm(params: Sequence[Any], max_norm: float) -> None:
+    """One norm over all the gradients; scale them all by ``max_norm / norm`` if it is larger."""
+    norm = torch.sqrt(sum(torch.sum(p.grad ** 2) for p in params))
+    if norm > max_norm:
+        for param in params:
+            param.grad[:] *= max_norm / norm
 
 
 def _num_gpus() -> int:
