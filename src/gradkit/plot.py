@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import threading
+import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -20,7 +22,7 @@ import numpy as np
 from ._fileio import atomic_write
 
 __all__ = ["in_notebook", "pyplot", "use_svg_display", "set_figsize", "set_axes", "plot",
-           "show_images", "Animator", "save_figure", "show_by_saving"]
+           "show_images", "Animator", "LiveFigure", "save_figure", "show_by_saving"]
 
 
 def in_notebook() -> bool:
@@ -230,12 +232,136 @@ def save_figure(fig: Any, path: str | os.PathLike) -> str:
                                                        dpi=120))
 
 
+class LiveFigure:
+    """Shows a figure that keeps changing, at most a few times a second, and always ends complete.
+
+    The book's ``Animator`` redraws the whole figure on every point, which in a terminal means a
+    ``savefig`` per point (0.7 s with log axes: most of a small training's time) and in Jupyter an
+    SVG render per point. Here callers update their lines' data (cheap) and call :meth:`changed`;
+    the figure is shown (Jupyter: ``display`` + ``clear_output(wait=True)``) or saved (elsewhere)
+    only when ``interval`` seconds, and at least ``cost_factor`` times the last render's cost,
+    have passed since the last one. What is held back is never lost:
+
+    - :meth:`flush` shows/saves the pending state now (``train_ch3`` and ``Trainer.fit`` call it
+      when they return);
+    - in a terminal, a held-back change is saved by a timer thread when its wait is over; the
+      thread is not a daemon, so Python waits for it before exiting and the file on disk ends
+      complete even when a plain loop of ``animator.add`` ends the program;
+    - in Jupyter, the cell's ``post_execute`` event shows the final state when the inline
+      backend did not already show (and close) the figure.
+
+    Args:
+        fig: the matplotlib figure.
+        save_path: the file to save to outside Jupyter (a temporary PNG if None, made on the
+            first save).
+        interval: the minimum seconds between two renders.
+        clock: the time source (a stub in tests).
+
+    Example:
+        >>> live = LiveFigure(fig, "curves.png"); line.set_data(xs, ys); live.changed()
+        >>> live.flush()  # the file now shows every point
+    """
+
+    def __init__(self, fig: Any, save_path: str | None = None, interval: float = 0.5,
+                 cost_factor: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.fig = fig
+        self.save_path = save_path
+        self.interval = interval
+        self.cost_factor = cost_factor
+        self.clock = clock
+        self.notebook = in_notebook()
+        self.renders = 0  # how many times the figure was shown or saved
+        self._dirty = False
+        self._next_time = -float("inf")  # the earliest time of the next render
+        self._lock = threading.RLock()  # the timer thread and the caller both render
+        self._timer: threading.Timer | None = None
+        self._hooked = False
+
+    def changed(self) -> None:
+        """The figure's data changed: render now if the last render is old enough, else later."""
+        with self._lock:
+            self._dirty = True
+            wait = self._next_time - self.clock()
+            if wait <= 0:
+                self._render()
+            elif self.notebook:
+                self._hook_cell_end()
+            elif self._timer is None:
+                self._timer = threading.Timer(wait, self._on_timer)
+                self._timer.start()
+
+    def flush(self) -> None:
+        """Render the pending change now (nothing to do if the last render is current)."""
+        with self._lock:
+            self._cancel_timer()
+            if self._dirty:
+                self._render()
+
+    def _render(self) -> None:
+        start = self.clock()
+        if self.notebook:
+            from IPython import display
+
+            display.display(self.fig)
+            display.clear_output(wait=True)
+        else:
+            if self.save_path is None:
+                handle, self.save_path = tempfile.mkstemp(prefix="gradkit-figure-",
+                                                          suffix=".png")
+                os.close(handle)
+            save_figure(self.fig, self.save_path)
+            self.fig.gradkit_path = self.save_path  # plt.show() saves it there too
+        end = self.clock()
+        self.renders += 1
+        self._dirty = False
+        self._next_time = end + max(self.interval, self.cost_factor * (end - start))
+
+    def _on_timer(self) -> None:
+        with self._lock:
+            self._timer = None
+            if self._dirty:
+                self._render()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _hook_cell_end(self) -> None:
+        """Show the final state when the notebook cell ends (once per held-back change)."""
+        if self._hooked:
+            return
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        events = getattr(shell, "events", None)
+        if events is None:
+            return
+        self._hooked = True
+        events.register("post_execute", self._on_cell_end)
+
+    def _on_cell_end(self) -> None:
+        from IPython import get_ipython
+
+        get_ipython().events.unregister("post_execute", self._on_cell_end)
+        self._hooked = False
+        plt = sys.modules.get("matplotlib.pyplot")
+        # The inline backend shows every open figure at the cell's end and closes it: then the
+        # final state is on screen already, and showing it again would duplicate it.
+        if plt is not None and not plt.fignum_exists(self.fig.number):
+            self._dirty = False
+            return
+        self.flush()
+
+
 class Animator:
     """Plot data incrementally (the book's ``Animator``).
 
     In Jupyter the figure redraws in place. Elsewhere it needs no IPython: each ``add`` prints
-    one line with the values and saves the figure to ``save_path`` (by default a file in the
-    temporary folder, named in the first line); no window opens and nothing blocks.
+    one line with the values and the figure is saved to ``save_path`` (by default a file in the
+    temporary folder, named in the first line); no window opens and nothing blocks. Each
+    ``add`` only updates the lines' data; the figure is shown or saved at most a few times a
+    second, and always ends complete (see :class:`LiveFigure`; call :meth:`flush` to render now).
 
     Args:
         xlabel, ylabel, legend, xlim, ylim, xscale, yscale, fmts, nrows, ncols, figsize: as the
@@ -275,8 +401,16 @@ class Animator:
         self.legend = list(legend)
         self.notebook = in_notebook()
         self.verbose = verbose
-        self.save_path = None if save_path is None else os.fspath(save_path)
+        self.live = None if self.fig is None else LiveFigure(
+            self.fig, None if save_path is None else os.fspath(save_path))
+        self._lines: list[Any] = []
+        self._autoscale = (xlim is None, ylim is None)
         self._announced = False
+
+    @property
+    def save_path(self) -> str | None:
+        """The file the figure is saved to outside Jupyter (None until the first save)."""
+        return None if self.live is None else self.live.save_path
 
     def add(self, x: Any, y: Any) -> None:
         """Add a point to each curve: ``x`` one value or one per curve, ``y`` one per curve."""
@@ -293,29 +427,32 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(float(a))
                 self.Y[i].append(float(b))
-        if self.fig is None:
+        if self.live is not None:
+            with self.live._lock:  # the saving timer thread must not see half an update
+                self._update_lines()
+            self.live.changed()
+        if not self.notebook:
             self._report(x, y)
-            return
-        self.axes[0].cla()
-        for px, py, fmt in zip(self.X, self.Y, self.fmts):
-            self.axes[0].plot(px, py, fmt)
-        self.config_axes()
-        if self.notebook:
-            from IPython import display
 
-            display.display(self.fig)
-            display.clear_output(wait=True)
-            return
-        self._report(x, y)
+    def flush(self) -> None:
+        """Show or save the figure now, with every point added so far."""
+        if self.live is not None:
+            self.live.flush()
+
+    def _update_lines(self) -> None:
+        """Give the lines their data (made on the first add, as the book's first plot)."""
+        axes = self.axes[0]
+        if not self._lines:
+            self._lines = [axes.plot(px, py, fmt)[0]
+                           for px, py, fmt in zip(self.X, self.Y, self.fmts)]
+            self.config_axes()
+        for line, px, py in zip(self._lines, self.X, self.Y):
+            line.set_data(px, py)
+        if any(self._autoscale):  # the book's cla()/plot() rescaled the open limits
+            axes.relim()
+            axes.autoscale_view(scalex=self._autoscale[0], scaley=self._autoscale[1])
 
     def _report(self, x: Sequence[Any], y: Sequence[Any]) -> None:
-        if self.fig is not None:
-            if self.save_path is None:
-                handle, self.save_path = tempfile.mkstemp(prefix="gradkit-animator-",
-                                                          suffix=".png")
-                os.close(handle)
-            save_figure(self.fig, self.save_path)
-            self.fig.gradkit_path = self.save_path  # plt.show() saves it there too
         if not self.verbose:
             return
         names = self.legend or [f"y{i}" for i in range(len(y))]

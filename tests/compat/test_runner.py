@@ -71,7 +71,7 @@ def test_mxnet_import_forms_get_the_facade():
     ("torch.nn.Conv2d", "torch.nn.Conv2d"),
     ("torch.fft", "torch.fft"),
     ("torchvision.models", "torchvision.models"),
-    ("d2l.try_gpu", "d2l.torch.try_gpu"),
+    ("d2l.load_data_time_machine", "d2l.torch.load_data_time_machine"),
     ("mx.gluon.rnn", "mxnet.gluon.rnn"),
     ("gdata.vision", "mxnet.gluon.data.vision"),
 ])

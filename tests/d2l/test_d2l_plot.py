@@ -137,8 +137,11 @@ def test_animator_inside_jupyter_redraws_in_place(monkeypatch, tmp_path, capsys)
     assert plot.in_notebook()
     animator = d2l.Animator(legend=["loss"])
     animator.add(1, 0.5)
-    animator.add(2, 0.4)
+    animator.add(2, 0.4)  # within the throttle's interval: held back
     redraws = [call for call in calls if call[0] != "formats"]  # use_svg_display's
+    assert redraws == [("display", animator.fig), ("clear", True)]
+    animator.flush()  # as train_ch3 does when it returns
+    redraws = [call for call in calls if call[0] != "formats"]
     assert redraws == [("display", animator.fig), ("clear", True)] * 2
     assert capsys.readouterr().out == ""  # no lines, no file in a notebook
     assert animator.save_path is None

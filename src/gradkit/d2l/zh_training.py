@@ -1,11 +1,9 @@
-"""The book's toolkit: the ``#@save`` helpers of D2L chapters 2–4, as ``d2l.torch`` has them.
+"""The Chinese edition's (d2l 2.0.0) ``#@save`` helpers of chapters 2–4: the function-style
+training loop ``train_ch3`` and what it is made of.
 
-Same names and signatures, so ``from gradkit import d2l`` (or, through the compatibility
-runner, ``from d2l import torch as d2l``) runs the book's code. Where users of the book asked
-for it, behaviour is kinder: ``train_ch3`` returns its history and warns instead of asserting,
-``load_data_fashion_mnist`` reads the bundled data (no network), and plotting works outside
-Jupyter without opening windows. matplotlib is imported only when something is drawn
-(``d2l.plt`` imports it on first use).
+Same names and signatures as ``d2l.torch`` 2.0.0. Where users of the book asked for it,
+behaviour is kinder: ``train_ch3`` returns its history and warns instead of asserting,
+``load_data_fashion_mnist`` reads the bundled data (no network).
 
 Example:
     >>> from gradkit import d2l
@@ -23,31 +21,22 @@ import numpy as np
 
 import gradkit as torch
 
-from . import nn
-from .plot import (Animator, plot, set_axes, set_figsize, show_images,  # noqa: F401
-                   use_svg_display)
-from .utils import data
+from .. import nn
+from ..plot import Animator, show_images
+from ..utils import data
+from .aliases import argmax, astype, reduce_sum, reshape, size
 
 __all__ = [
-    "use_svg_display", "set_figsize", "set_axes", "plot", "Timer", "synthetic_data", "linreg",
-    "squared_loss", "sgd", "load_array", "get_fashion_mnist_labels", "show_images",
+    "Timer", "synthetic_data", "linreg",
+    "squared_loss", "sgd", "load_array", "get_fashion_mnist_labels",
     "get_dataloader_workers", "load_data_fashion_mnist", "accuracy", "evaluate_accuracy",
-    "Accumulator", "train_epoch_ch3", "Animator", "train_ch3", "predict_ch3", "evaluate_loss",
+    "Accumulator", "train_epoch_ch3", "train_ch3", "predict_ch3", "evaluate_loss",
     "FASHION_MNIST_LABELS",
 ]
 
 #: The ten Fashion-MNIST classes, in label order.
 FASHION_MNIST_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
                         "sneaker", "bag", "ankle boot")
-
-
-def __getattr__(name: str) -> Any:
-    # ``d2l.plt`` is matplotlib.pyplot, imported only when first used.
-    if name == "plt":
-        from .plot import pyplot
-
-        return pyplot()
-    raise AttributeError(f"module 'gradkit.d2l' has no attribute '{name}'")
 
 
 class Timer:
@@ -181,7 +170,7 @@ def load_data_fashion_mnist(batch_size: int, resize: Any = None, root: str = "..
         >>> X.shape, X.dtype, y.shape, y.dtype
         (gradkit.Size([32, 1, 64, 64]), gradkit.float32, gradkit.Size([32]), gradkit.int64)
     """
-    from .vision import datasets, transforms
+    from ..vision import datasets, transforms
 
     trans = [transforms.ToTensor()]
     if resize:
@@ -309,6 +298,7 @@ def train_ch3(net: Callable[[torch.Tensor], torch.Tensor], train_iter: Iterable[
         animator.add(epoch + 1, train_metrics + (test_acc,))
         history.append({"epoch": epoch + 1, "train_loss": train_metrics[0],
                         "train_acc": train_metrics[1], "test_acc": test_acc})
+    animator.flush()  # the last epoch's point is on screen / on disk when train_ch3 returns
     if history:
         _check_ch3_bounds(history[-1])
     return history
@@ -355,57 +345,3 @@ def evaluate_loss(net: Callable[[torch.Tensor], torch.Tensor], data_iter: Iterab
         l = loss(out, y)
         metric.add(reduce_sum(l), size(l))
     return metric[0] / metric[1]
-
-
-# -- the aliases the book's shared code uses -----------------------------------------------------
-ones_like, ones, zeros_like, zeros = torch.ones_like, torch.ones, torch.zeros_like, torch.zeros
-tensor, arange, linspace, eye = torch.tensor, torch.arange, torch.linspace, torch.eye
-sin, cos, tanh, exp, log, abs = torch.sin, torch.cos, torch.tanh, torch.exp, torch.log, torch.abs
-sigmoid, normal, rand, randn = torch.sigmoid, torch.normal, torch.rand, torch.randn
-matmul, batch_matmul, stack, concat = torch.matmul, torch.bmm, torch.stack, torch.cat
-int32, int64, float32 = torch.int32, torch.int64, torch.float32
-
-
-def numpy(x: torch.Tensor, *args: Any, **kwargs: Any) -> np.ndarray:
-    """``x.detach().numpy()``."""
-    return x.detach().numpy(*args, **kwargs)
-
-
-def size(x: torch.Tensor, *args: Any, **kwargs: Any) -> int:
-    """``x.numel()``."""
-    return x.numel(*args, **kwargs)
-
-
-def reshape(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    """``x.reshape(...)``."""
-    return x.reshape(*args, **kwargs)
-
-
-def to(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    """``x.to(...)``."""
-    return x.to(*args, **kwargs)
-
-
-def reduce_sum(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    """``x.sum(...)``."""
-    return x.sum(*args, **kwargs)
-
-
-def reduce_mean(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    """``x.mean(...)``."""
-    return x.mean(*args, **kwargs)
-
-
-def argmax(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    """``x.argmax(...)``."""
-    return x.argmax(*args, **kwargs)
-
-
-def astype(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    """``x.type(...)``."""
-    return x.type(*args, **kwargs)
-
-
-def transpose(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    """``x.t(...)``."""
-    return x.t(*args, **kwargs)
