@@ -82,11 +82,15 @@ def _type_printer(previous: Any) -> Any:
     """IPython's printer of classes, naming gradkit's by their torch aliases."""
     from ._aliases import alias_name
 
+    import gradkit
+
     def print_type(cls: Any, printer: Any, cycle: bool) -> Any:
         module = getattr(cls, "__module__", "") or ""
         alias = alias_name(module) if module.startswith("gradkit") else None
         if alias is None:
             return previous(cls, printer, cycle)
+        if getattr(gradkit, cls.__name__, None) is cls:
+            alias = "torch"  # torch's own top-level classes live in module torch: torch.Tensor
         return printer.text(f"{alias}.{cls.__qualname__}")
 
     return print_type
