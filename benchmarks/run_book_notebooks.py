@@ -28,7 +28,8 @@ def epoch_replacements(epochs: int | None) -> list[tuple[str, str]]:
     """Regexes that set every epoch count to ``epochs`` (none when ``epochs`` is None)."""
     if epochs is None:
         return []
-    return [(rf"\b{name}\s*=\s*\d+", f"{name}={epochs}") for name in EPOCH_NAMES]
+    # Not "num_epochs = 0.1": a count is whole digits, not the start of a float.
+    return [(rf"\b{name}\s*=\s*\d+(?![\d.])", f"{name}={epochs}") for name in EPOCH_NAMES]
 
 
 def main(argv: list[str] | None = None) -> int:

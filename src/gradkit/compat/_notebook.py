@@ -197,26 +197,27 @@ def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float =
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=False,
                             resources={"metadata": {"path": os.fspath(cwd)}})
     start = time.perf_counter()
-    failure = None
+    timed_out = False
     with _kernel_environment():
         try:
             client.execute()
-        except CellTimeoutError as error:
-            failure = CellFailure(0, "", "CellTimeoutError", str(error).strip().splitlines()[0])
+        except CellTimeoutError:
+            timed_out = True
         except CellExecutionError:
             pass  # the error is in the failing cell's outputs, read below
     seconds = time.perf_counter() - start
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    found = _first_error(code_cells)
-    if found is not None:
-        found.cell -= 1  # the install cell is not the notebook's
-        failure = found
-    elif failure is not None:
-        # A timeout: the cell that never finished is the last one the kernel started.
-        started = [n for n, c in enumerate(code_cells[1:], start=1)
+    failure = _first_error(code_cells)
+    if timed_out:
+        # The kernel was interrupted (a KeyboardInterrupt in the cell, if it got that far):
+        # name the cell that never finished and say why.
+        started = [n for n, c in enumerate(code_cells, start=1)
                    if c.get("execution_count") is not None]
-        failure.cell = started[-1] if started else 1
-        failure.source = code_cells[failure.cell].source
+        number = failure.cell if failure is not None else (started[-1] if started else 1)
+        failure = CellFailure(number, code_cells[number - 1].source, "CellTimeoutError",
+                              f"the cell ran over the timeout of {timeout:g} s")
+    if failure is not None:
+        failure.cell -= 1  # the install cell is not the notebook's
     return NotebookRun(os.fspath(notebook) if isinstance(notebook, (str, os.PathLike))
                        else "<notebook>", nb, seconds, failure, skipped)
 
