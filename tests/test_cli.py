@@ -21,7 +21,9 @@ from gradkit.cli import main
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RECIPES = ["linreg-scratch", "linreg-concise", "softmax-scratch", "softmax-concise",
-           "mlp-scratch", "mlp-concise", "weight-decay", "dropout", "digits"]
+           "mlp-scratch", "mlp-concise", "weight-decay", "dropout", "digits",
+           "en-linreg-scratch", "en-linreg-concise", "en-weight-decay", "en-softmax-scratch",
+           "en-softmax-concise", "en-mlp", "en-dropout"]
 
 
 def child_env() -> dict[str, str]:

@@ -154,15 +154,15 @@ def plot(X: Any, Y: Any = None, xlabel: str | None = None, ylabel: str | None = 
          legend: Sequence[str] | None = None, xlim: Any = None, ylim: Any = None,
          xscale: str = "linear", yscale: str = "linear",
          fmts: Sequence[str] = ("-", "m--", "g-.", "r:"), figsize: tuple = (3.5, 2.5),
-         axes: Any = None) -> Any:
+         axes: Any = None) -> None:
     """Plot one or several curves (the book's ``d2l.plot``); tensors are accepted.
 
     Args:
         X: x values, or the y values when ``Y`` is None; one sequence or a list of them.
         Y: y values: one sequence or a list of them.
 
-    Returns:
-        The matplotlib axes.
+    Returns None, as the book's (a notebook cell ending with this call shows only the
+    figure); the curves are on ``axes`` or ``d2l.plt.gca()``.
 
     Example:
         >>> x = gradkit.arange(0, 3, 0.1)
@@ -193,7 +193,6 @@ def plot(X: Any, Y: Any = None, xlabel: str | None = None, ylabel: str | None = 
         else:
             axes.plot(_array(y), fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
-    return axes
 
 
 def show_images(imgs: Any, num_rows: int, num_cols: int, titles: Sequence[str] | None = None,

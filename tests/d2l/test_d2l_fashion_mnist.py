@@ -2,10 +2,8 @@
 with the batched fast path; and the book's image-grid code on the real data."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import urllib.request
 
 import numpy as np
 import pytest
@@ -15,26 +13,6 @@ from gradkit import d2l
 from gradkit.utils import data
 
 from book_reference import subprocess_env
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("load_data_fashion_mnist tried to use the network")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
-
-
-@pytest.fixture
-def empty_cwd(tmp_path, monkeypatch):
-    # The default root is "../data", relative to the current folder: make it hold nothing.
-    work = tmp_path / "notebooks"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
 
 
 def test_resize_64_shapes_and_dtypes_as_the_book_prints(no_network, empty_cwd):

@@ -136,6 +136,7 @@ def test_animator_inside_jupyter_redraws_in_place(monkeypatch, tmp_path, capsys)
     monkeypatch.setitem(sys.modules, "IPython.display", display)
     assert plot.in_notebook()
     animator = d2l.Animator(legend=["loss"])
+    animator.live.clock = lambda: 0.0  # time stands still: the second add is held back
     animator.add(1, 0.5)
     animator.add(2, 0.4)  # within the throttle's interval: held back
     redraws = [call for call in calls if call[0] != "formats"]  # use_svg_display's
@@ -158,8 +159,10 @@ def test_not_a_notebook_in_a_terminal_ipython(monkeypatch):
 
 def test_plot_accepts_tensors_and_sets_the_axes():
     x = gradkit.arange(0, 3, 0.1)
-    axes = d2l.plot(x, [x ** 3 - 1 / (x + 1), 2 * x - 3], "x", "f(x)",
-                    legend=["f(x)", "Tangent line (x=1)"], xlim=[0, 3], yscale="linear")
+    returned = d2l.plot(x, [x ** 3 - 1 / (x + 1), 2 * x - 3], "x", "f(x)",
+                        legend=["f(x)", "Tangent line (x=1)"], xlim=[0, 3], yscale="linear")
+    assert returned is None  # as the book's: a notebook cell ending with it prints nothing
+    axes = d2l.plt.gca()
     lines = axes.get_lines()
     assert len(lines) == 2
     np.testing.assert_allclose(lines[1].get_xdata(), x.numpy())
@@ -172,7 +175,8 @@ def test_plot_accepts_tensors_and_sets_the_axes():
 
 def test_plot_with_y_only_and_a_tensor_that_requires_grad():
     y = gradkit.tensor([1.0, 4.0, 9.0], requires_grad=True)
-    axes = d2l.plot(y)
+    d2l.plot(y)
+    axes = d2l.plt.gca()
     [line] = axes.get_lines()
     np.testing.assert_allclose(line.get_ydata(), [1, 4, 9])
     np.testing.assert_allclose(line.get_xdata(), [0, 1, 2])
@@ -218,8 +222,9 @@ def test_train_ch3_without_matplotlib_still_trains_and_prints(tmp_path):
         y = gradkit.arange(3).repeat(20)
         net = nn.Sequential(nn.Linear(3, 3))
         trainer = gradkit.optim.SGD(net.parameters(), lr=0.5)
-        history = d2l.train_ch3(net, d2l.load_array((X, y), 10), d2l.load_array((X, y), 10),
-                                nn.CrossEntropyLoss(reduction="none"), 2, trainer)
+        history = d2l.train_ch3_history(net, d2l.load_array((X, y), 10),
+                                        d2l.load_array((X, y), 10),
+                                        nn.CrossEntropyLoss(reduction="none"), 2, trainer)
         print(len(history), history[-1]["test_acc"])
         """, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -178,8 +178,8 @@ def test_train_ch3_returns_the_history_and_prints_a_line_per_epoch(capsys):
     trainer = gradkit.optim.SGD(net.parameters(), lr=0.5)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the book's bounds are met: no warning
-        history = d2l.train_ch3(net, train_iter, test_iter, nn.CrossEntropyLoss(reduction="none"),
-                                3, trainer)
+        history = d2l.train_ch3_history(net, train_iter, test_iter,
+                                        nn.CrossEntropyLoss(reduction="none"), 3, trainer)
     assert [h["epoch"] for h in history] == [1, 2, 3]
     assert all(set(h) == {"epoch", "train_loss", "train_acc", "test_acc"} for h in history)
     assert history[-1]["train_loss"] < history[0]["train_loss"]
@@ -198,8 +198,9 @@ def test_train_ch3_warns_naming_the_missed_bound_instead_of_raising():
     net = nn.Sequential(nn.Linear(5, 10))
     trainer = gradkit.optim.SGD(net.parameters(), lr=0.01)
     with pytest.warns(RuntimeWarning) as record:
-        history = d2l.train_ch3(net, d2l.load_array((X, y), 25), d2l.load_array((X, y), 25),
-                                nn.CrossEntropyLoss(reduction="none"), 1, trainer)
+        history = d2l.train_ch3_history(net, d2l.load_array((X, y), 25),
+                                        d2l.load_array((X, y), 25),
+                                        nn.CrossEntropyLoss(reduction="none"), 1, trainer)
     record = [w for w in record if w.category is RuntimeWarning]
     messages = [str(w.message) for w in record]
     assert any("train loss" in m and "< 0.5" in m for m in messages), messages
@@ -214,11 +215,26 @@ def test_train_ch3_warns_naming_the_missed_bound_instead_of_raising():
 def test_predict_ch3_titles_true_and_predicted_labels(fashion_batches):
     test_iter = as_lib(gradkit, fashion_batches)
     net, _ = concise_net(gradkit, initial_weights((10, 784)))
-    axes = d2l.predict_ch3(net, test_iter)
+    assert d2l.predict_ch3(net, test_iter) is None  # as the book's: nothing printed after
+    axes = d2l.plt.gcf().axes
     assert len(axes) == 6
     titles = [ax.get_title() for ax in axes]
     trues = [t.split("\n")[0] for t in titles]
     assert trues == ["ankle boot", "pullover", "trouser", "trouser", "shirt", "trouser"]
     preds = d2l.get_fashion_mnist_labels(net(test_iter[0][0]).argmax(axis=1))[:6]
     assert [t.split("\n")[1] for t in titles] == preds
-    assert len(d2l.predict_ch3(net, test_iter, n=3)) == 3
+    d2l.predict_ch3(net, test_iter, n=3)
+    assert len(d2l.plt.gcf().axes) == 3
+
+
+def test_train_ch3_returns_none_and_warns_at_its_caller():
+    # As the book's: a notebook cell ending with d2l.train_ch3(...) shows only the figure.
+    X = gradkit.randn(20, 3)
+    y = gradkit.zeros(20, dtype=gradkit.int64)
+    net = nn.Sequential(nn.Linear(3, 2))
+    trainer = gradkit.optim.SGD(net.parameters(), lr=0.0)
+    with pytest.warns(RuntimeWarning) as record:
+        returned = d2l.train_ch3(net, d2l.load_array((X, y), 10), d2l.load_array((X, y), 10),
+                                 nn.CrossEntropyLoss(reduction="none"), 1, trainer)
+    assert returned is None
+    assert all(w.filename == __file__ for w in record if w.category is RuntimeWarning)

@@ -41,7 +41,8 @@ Names both editions define, and how they compare (checked against both ``d2l/tor
   only; the 1.0.3 toolkit classes exist in 1.0.3 only: no conflict.
 
 Where gradkit is kinder than the book (the behaviour is otherwise the book's): ``train_ch3``
-returns its history and warns instead of asserting; ``ProgressBoard`` without ``xlabel``
+warns instead of asserting (``train_ch3_history`` is the same training returning its
+figures); ``ProgressBoard`` without ``xlabel``
 leaves the x axis unlabelled (the book's labels it with the last x value);
 ``Module.plot`` draws every batch when there are fewer batches than points per epoch (the
 book's ``every_n=0`` never draws); drawing is throttled to a few renders a second and flushed

@@ -1,4 +1,5 @@
-"""The chapters' experiments, one small module each, in the book's two styles.
+"""The chapters' experiments, one small module each, in the book's two styles and both
+editions (``en-*``: the English edition's ``d2l.Trainer`` toolkit).
 
 Each recipe module has ``NAME``, ``SECTION``, ``SUMMARY``, ``TASK``, ``DEFAULTS`` and
 ``build(config) -> [Experiment]``; ``gradkit.recipes.runner`` trains them.
@@ -15,7 +16,10 @@ from types import ModuleType
 __all__ = ["all_recipes", "get", "names"]
 
 _MODULES = ("linreg_scratch", "linreg_concise", "softmax_scratch", "softmax_concise",
-            "mlp_scratch", "mlp_concise", "weight_decay", "dropout", "digits")
+            "mlp_scratch", "mlp_concise", "weight_decay", "dropout", "digits",
+            # the English edition's, through d2l.Trainer
+            "en_linreg_scratch", "en_linreg_concise", "en_weight_decay", "en_softmax_scratch",
+            "en_softmax_concise", "en_mlp", "en_dropout")
 
 
 def all_recipes() -> list[ModuleType]:

@@ -57,6 +57,9 @@ class Experiment:
         task: ``"classification"`` (accuracies) or ``"regression"`` (losses).
         labels: class names, for per-class results and prediction grids.
         summary: final figures beyond the history (e.g. parameter errors, ‖w‖).
+        train_epoch: trains one epoch on the batches given and returns (mean training loss,
+            training accuracy); ``d2l.train_epoch_ch3`` when None. The English-edition recipes
+            set it to their ``d2l.Trainer``'s ``fit_epoch`` (see ``toolkit.py``).
     """
 
     name: str
@@ -69,6 +72,7 @@ class Experiment:
     task: str = "classification"
     labels: Sequence[str] | None = None
     summary: Callable[[], dict[str, Any]] = field(default=lambda: {})
+    train_epoch: Callable[[Iterable[Any]], tuple[float, float]] | None = None
 
 
 def module_parameters(net: Any) -> Callable[[], dict[str, Tensor]]:

@@ -2,7 +2,8 @@
 run folder (``metrics.json``, ``model.safetensors``, ``curves.png``, ``predictions.png``); and
 ``evaluate`` a finished run (test and per-class accuracy, ``confusion.png``).
 
-The training loop is the book's: ``d2l.train_epoch_ch3`` for every recipe, with
+The training loop is the book's: ``d2l.train_epoch_ch3`` for the Chinese edition's recipes,
+``d2l.Trainer.fit_epoch`` for the English edition's (``en-*``), with
 ``d2l.evaluate_accuracy`` (classification) or ``d2l.evaluate_loss`` (regression) after each
 epoch. Metrics and the checkpoint are written after every epoch, atomically, so an interrupted
 run (Ctrl-C) keeps everything it finished.
@@ -119,8 +120,11 @@ def _epoch(experiment: Experiment, epoch: int, epochs: int, quiet: bool) -> dict
     start = time.perf_counter()
     label = f"{experiment.name} " if experiment.name else ""
     batches = _progress(experiment.train_iter, f"{label}epoch {epoch}/{epochs}", quiet)
-    train_loss, train_acc = d2l.train_epoch_ch3(experiment.net, batches, experiment.loss,
-                                                experiment.updater)
+    if experiment.train_epoch is not None:  # the English edition's Trainer
+        train_loss, train_acc = experiment.train_epoch(batches)
+    else:
+        train_loss, train_acc = d2l.train_epoch_ch3(experiment.net, batches, experiment.loss,
+                                                    experiment.updater)
     record: dict[str, Any] = {"epoch": epoch, "train_loss": train_loss}
     if experiment.task == "classification":
         record["train_acc"] = train_acc
