@@ -10,6 +10,7 @@ first failing cell and its error, with the time.
     python benchmarks/run_book_notebooks.py /path/to/notebooks --epochs 1 --timeout 900
     python benchmarks/run_book_notebooks.py /path/to/en --real-d2l   # an installed d2l 1.0.3
     python benchmarks/run_book_notebooks.py /path/to/en --skip kaggle-house-price use-gpu
+    python benchmarks/run_book_notebooks.py /path/to/en --pytorch    # the same on PyTorch itself
 """
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], help="notebook names to leave out")
     parser.add_argument("--real-d2l", action="store_true",
                         help="use the installed d2l package on gradkit, not gradkit.d2l")
+    parser.add_argument("--pytorch", action="store_true",
+                        help="run without the install cell, on the real PyTorch and d2l, to "
+                             "compare times")
     args = parser.parse_args(argv)
 
     notebooks = sorted(p for p in args.folder.rglob("*.ipynb")
@@ -58,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             # A fresh working folder per notebook: files one saves (read-write) stay its own.
             work = prepare_book_folder(Path(root) / path.stem)
             run = run_notebook(path, work, timeout=args.timeout, replace=replace,
-                               d2l="package" if args.real_d2l else "gradkit")
+                               d2l="package" if args.real_d2l else "gradkit",
+                               install=not args.pytorch)
             total += run.seconds
             name = str(path.relative_to(args.folder))
             status = "ok" if run.ok else f"FAIL {run.failure}"

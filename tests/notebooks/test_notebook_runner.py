@@ -66,6 +66,12 @@ def test_the_book_folder_has_the_data_where_the_book_looks(tmp_path):
     assert prepare_book_folder(tmp_path / "book") == work  # preparing again is harmless
 
 
+def test_without_the_install_cell_the_notebook_runs_as_it_is(tmp_path):
+    run = run_notebook(notebook("import sys\nprint('torch' in sys.modules)"),
+                       prepare_book_folder(tmp_path), timeout=60, install=False)
+    assert run.ok and len(run.code_cells) == 1 and cell_text(run.code_cells[0]) == "False\n"
+
+
 def test_the_install_cell_can_leave_d2l_to_an_installed_package():
     assert install_cell_source() == "import gradkit.compat; gradkit.compat.install()"
     assert install_cell_source("package") == \

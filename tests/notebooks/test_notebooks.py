@@ -160,7 +160,8 @@ def test_zh_edition_train_ch3_with_its_animator(execute):
     assert_prints(nb, {
         "synthetic": "(torch.Size([1000, 2]), torch.Size([1000, 1]))\n",
         "linreg-scratch": "w error below 0.01: True\nb error below 0.01: True\n",
-        "linreg-concise": "Sequential(\n  (0): Linear(in_features=2, out_features=1, bias=True)\n)\n",
+        "linreg-concise": "Sequential(\n"
+                          "  (0): Linear(in_features=2, out_features=1, bias=True)\n)\n",
         "fashion": "(torch.Size([256, 1, 28, 28]), torch.float32, torch.Size([256]), "
                    "torch.int64)\n",
         "labels": "['t-shirt', 'dress', 'ankle boot']\n",

@@ -61,6 +61,7 @@ class NotebookRun:
     seconds: float
     failure: CellFailure | None = None
     skipped: list[int] = field(default_factory=list)
+    installed: bool = True  # False for a run on the real PyTorch, without the install cell
 
     @property
     def ok(self) -> bool:
@@ -69,7 +70,8 @@ class NotebookRun:
     @property
     def code_cells(self) -> list[Any]:
         """The notebook's own code cells, executed (the install cell left out)."""
-        return [c for c in self.notebook.cells if c.cell_type == "code"][1:]
+        cells = [c for c in self.notebook.cells if c.cell_type == "code"]
+        return cells[1:] if self.installed else cells
 
 
 def install_cell_source(d2l: str = "gradkit") -> str:
@@ -158,7 +160,8 @@ def _first_error(code_cells: Sequence[Any]) -> CellFailure | None:
 
 def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float = 600,
                  replace: Sequence[tuple[str, str]] = (), skip_shell: bool = True,
-                 d2l: str = "gradkit", kernel_name: str = "python3") -> NotebookRun:
+                 d2l: str = "gradkit", kernel_name: str = "python3",
+                 install: bool = True) -> NotebookRun:
     """Execute ``notebook`` (a path or an ``nbformat`` node) in a new kernel from ``cwd``.
 
     Args:
@@ -170,6 +173,8 @@ def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float =
         skip_shell: leave out lines starting with ``!`` (Colab's ``!pip install d2l``), which
             would install packages rather than run the chapter.
         d2l: ``"gradkit"`` or ``"package"``, as for :func:`gradkit.compat.install`.
+        install: ``False`` runs the notebook as it is, on whatever torch the kernel imports
+            (PyTorch itself, for a side-by-side time).
 
     Returns:
         A :class:`NotebookRun`; execution stops at the first failing cell.
@@ -193,7 +198,8 @@ def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float =
         for pattern, replacement in replace:
             source = re.sub(pattern, replacement, source)
         cell.source = source
-    nb.cells.insert(0, nbformat.v4.new_code_cell(install_cell_source(d2l)))
+    if install:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(install_cell_source(d2l)))
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=False,
                             resources={"metadata": {"path": os.fspath(cwd)}})
     start = time.perf_counter()
@@ -216,10 +222,10 @@ def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float =
         number = failure.cell if failure is not None else (started[-1] if started else 1)
         failure = CellFailure(number, code_cells[number - 1].source, "CellTimeoutError",
                               f"the cell ran over the timeout of {timeout:g} s")
-    if failure is not None:
+    if failure is not None and install:
         failure.cell -= 1  # the install cell is not the notebook's
     return NotebookRun(os.fspath(notebook) if isinstance(notebook, (str, os.PathLike))
-                       else "<notebook>", nb, seconds, failure, skipped)
+                       else "<notebook>", nb, seconds, failure, skipped, install)
 
 
 def cell_text(cell: Any) -> str:
