@@ -42,7 +42,8 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd.function import Function
 from .nn_ops import _needs, scalar_type_name
 
-__all__ = ["Convolution", "Im2Col", "ConstantPadNd", "output_size", "window_view", "im2col", "add_windows"]
+__all__ = ["Convolution", "Im2Col", "ConstantPadNd", "output_size", "window_view", "offset_slices", "im2col",
+           "add_windows"]
 
 
 def output_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
@@ -60,20 +61,25 @@ def window_view(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tupl
                        sw * stride[1]), writeable=False)
 
 
+def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+    """For each kernel offset (i, j): ``(i, j, rows, cols)``, the strided slices of the
+    (padded) input that the offset reads across all ``out`` windows."""
+    for i in range(kernel[0]):
+        top = i * dilation[0]
+        rows = slice(top, top + stride[0] * (out[0] - 1) + 1, stride[0])
+        for j in range(kernel[1]):
+            left = j * dilation[1]
+            yield i, j, rows, slice(left, left + stride[1] * (out[1] - 1) + 1, stride[1])
+
+
 def add_windows(target: np.ndarray, pieces: np.ndarray, stride: tuple, dilation: tuple) -> None:
     """The adjoint of ``window_view``: for each kernel offset (i, j), add
     ``pieces[..., i, j, :, :]`` onto the strided positions of ``target`` it was read from.
 
     ``target`` is ``(A, B, H, W)``, ``pieces`` ``(A, B, KH, KW, OH, OW)``.
     """
-    kh, kw, oh, ow = pieces.shape[2:]
-    for i in range(kh):
-        top = i * dilation[0]
-        rows = slice(top, top + stride[0] * (oh - 1) + 1, stride[0])
-        for j in range(kw):
-            left = j * dilation[1]
-            target[:, :, rows, left:left + stride[1] * (ow - 1) + 1:stride[1]] += \
-                pieces[:, :, i, j]
+    for i, j, rows, cols in offset_slices(pieces.shape[2:4], stride, dilation, pieces.shape[4:]):
+        target[:, :, rows, cols] += pieces[:, :, i, j]
 
 
 def _pad2d(x: np.ndarray, padding: tuple) -> np.ndarray:
@@ -170,13 +176,8 @@ def im2col(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
         return np.ascontiguousarray(window_view(padded, kernel, stride, dilation, out))
     n, c = padded.shape[:2]
     columns = np.empty((n, c, *kernel, *out), padded.dtype)
-    for i in range(kernel[0]):
-        top = i * dilation[0]
-        rows = slice(top, top + stride[0] * (out[0] - 1) + 1, stride[0])
-        for j in range(kernel[1]):
-            left = j * dilation[1]
-            columns[:, :, i, j] = padded[:, :, rows, left:left + stride[1] * (out[1] - 1) + 1:
-                                         stride[1]]
+    for i, j, rows, cols in offset_slices(kernel, stride, dilation, out):
+        columns[:, :, i, j] = padded[:, :, rows, cols]
     return columns
 
 

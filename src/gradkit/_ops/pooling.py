@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from .conv import window_view
+from .conv import offset_slices, window_view
 
 __all__ = ["pool_output_size", "MaxPool2D", "AvgPool2D", "AdaptiveAvgPool2D"]
 
@@ -57,17 +57,6 @@ def _pad_for_windows(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple
     return padded
 
 
-def _offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
-    """For each kernel offset (i, j): its flat number and the (rows, cols) slices of the padded
-    input that the offset reads across all windows."""
-    for i in range(kernel[0]):
-        rows = slice(i * dilation[0], i * dilation[0] + stride[0] * (out[0] - 1) + 1, stride[0])
-        for j in range(kernel[1]):
-            cols = slice(j * dilation[1], j * dilation[1] + stride[1] * (out[1] - 1) + 1,
-                         stride[1])
-            yield i * kernel[1] + j, rows, cols
-
-
 def _crop(grad_padded: np.ndarray, padding: tuple, shape: tuple) -> np.ndarray:
     h, w = shape[-2:]
     grad = grad_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
@@ -96,15 +85,15 @@ class MaxPool2D(Function):
         windows = window_view(padded, kernel, stride, dilation, out)
         best = windows[:, :, 0, 0].copy()
         winner = np.zeros(best.shape, np.int64)  # flat offset i·KW + j inside the window
-        for k, _, _ in _offset_slices(kernel, stride, dilation, out):
-            if k == 0:
+        for i, j, _, _ in offset_slices(kernel, stride, dilation, out):
+            if i == j == 0:
                 continue
-            candidate = windows[:, :, k // kernel[1], k % kernel[1]]
+            candidate = windows[:, :, i, j]
             better = candidate > best
             if x.dtype.kind == "f":
                 better |= np.isnan(candidate) & ~np.isnan(best)
             np.copyto(best, candidate, where=better)
-            winner[better] = k
+            winner[better] = i * kernel[1] + j
         ctx.geometry = (shape, padded.shape, kernel, stride, padding, dilation, out)
         ctx.winner = winner
         if indices_out is not None:
@@ -123,8 +112,8 @@ class MaxPool2D(Function):
         grad_padded = np.zeros(padded_shape, grad.dtype)
         # d max / d x = 1 at the winner, 0 elsewhere: each offset adds the gradients of the
         # windows it won to the input positions it read.
-        for k, rows, cols in _offset_slices(kernel, stride, dilation, out):
-            grad_padded[:, :, rows, cols] += np.where(winner == k, grad, 0)
+        for i, j, rows, cols in offset_slices(kernel, stride, dilation, out):
+            grad_padded[:, :, rows, cols] += np.where(winner == i * kernel[1] + j, grad, 0)
         return _crop(grad_padded, padding, shape)
 
 
@@ -144,7 +133,7 @@ class AvgPool2D(Function):
         padded = _pad_for_windows(x, kernel, stride, padding, (1, 1), out, 0)
         # KH·KW strided slice-adds: ~10x faster than a sum over the window axes of a view.
         result = np.zeros((n, c, *out), x.dtype)
-        for _, rows, cols in _offset_slices(kernel, stride, (1, 1), out):
+        for _, _, rows, cols in offset_slices(kernel, stride, (1, 1), out):
             result += padded[:, :, rows, cols]
         if padded is x:  # every window lies inside the input: one divisor for all
             divisor = divisor_override or kernel[0] * kernel[1]
@@ -165,7 +154,7 @@ class AvgPool2D(Function):
         # Windows that tile the input exactly: each input gets one window's share, written
         # (not added) per offset; otherwise the shares of overlapping windows add up.
         grad_padded = (np.empty if tiled else np.zeros)(padded_shape, grad.dtype)
-        for _, rows, cols in _offset_slices(kernel, stride, (1, 1), out):
+        for _, _, rows, cols in offset_slices(kernel, stride, (1, 1), out):
             if tiled:
                 grad_padded[:, :, rows, cols] = grad
             else:
