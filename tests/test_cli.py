@@ -23,7 +23,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RECIPES = ["linreg-scratch", "linreg-concise", "softmax-scratch", "softmax-concise",
            "mlp-scratch", "mlp-concise", "weight-decay", "dropout", "digits",
            "en-linreg-scratch", "en-linreg-concise", "en-weight-decay", "en-softmax-scratch",
-           "en-softmax-concise", "en-mlp", "en-dropout"]
+           "en-softmax-concise", "en-mlp", "en-dropout",
+           "lenet", "en-lenet", "digits-lenet"]
 
 
 def child_env() -> dict[str, str]:

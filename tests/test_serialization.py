@@ -434,3 +434,57 @@ def test_loading_never_unpickles(tmp_path, monkeypatch):
     gradkit.save({"model": net.state_dict(), "opt": optimizer.state_dict()},
                  tmp_path / "c.safetensors")
     gradkit.load(tmp_path / "c.safetensors")
+
+
+# ---------------------------------------------------------------------------------------------
+# what the English edition's read-write section saves, and what comes back (types as torch's)
+# ---------------------------------------------------------------------------------------------
+def test_tensors_lists_and_dicts_come_back_as_torch_gives_them(tmp_path):
+    torch = import_torch()
+    x, y = np.arange(4), np.zeros(4, np.float32)
+    cases = [lambda t: t.tensor(x), lambda t: [t.tensor(x), t.tensor(y)],
+             lambda t: (t.tensor(x),), lambda t: {"x": t.tensor(x), "y": t.tensor(y)},
+             lambda t: {"x": t.tensor(x), "n": [t.tensor(y)], "epoch": 2},
+             lambda t: OrderedDict(w=t.tensor(y))]
+    for i, make in enumerate(cases):
+        torch.save(make(torch), tmp_path / f"torch{i}")
+        expected = torch.load(tmp_path / f"torch{i}")
+        gradkit.save(make(gradkit), tmp_path / f"gk{i}")
+        loaded = gradkit.load(tmp_path / f"gk{i}")
+        assert type(loaded).__name__ == type(expected).__name__, i
+        assert repr(loaded) == repr(expected).replace("torch.", "gradkit."), i
+
+
+def test_a_loaded_state_dict_is_an_ordered_dict_and_a_loaded_dict_a_dict(tmp_path):
+    gradkit.save(make_net().state_dict(), tmp_path / "sd")
+    gradkit.save({"a": gradkit.ones(2)}, tmp_path / "d")
+    gradkit.save({"model": make_net().state_dict()}, tmp_path / "nested")
+    assert type(gradkit.load(tmp_path / "sd")) is OrderedDict
+    assert type(gradkit.load(tmp_path / "d")) is dict
+    nested = gradkit.load(tmp_path / "nested")
+    assert type(nested) is dict and type(nested["model"]) is OrderedDict
+
+
+def test_a_torch_pickle_is_refused_with_what_is_supported(tmp_path):
+    torch = import_torch()
+    torch.save(torch.arange(3), tmp_path / "zip.pt")
+    torch.save(torch.arange(3), tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
+    for name, kind in (("zip.pt", "zip archive"), ("legacy.pt", "(a pickle)")):
+        with pytest.raises(CheckpointError) as info:
+            gradkit.load(tmp_path / name)
+        message = str(info.value)
+        assert name in message and kind in message and "torch.save" in message
+        assert "safetensors.torch.save_file" in message and "does not unpickle" in message
+
+
+def test_a_header_length_that_begins_like_a_pickle_still_loads(tmp_path):
+    # 0x80 0x02 is both pickle protocol 2's opening and a 640-byte header's length.
+    names = {f"weight_{i:03d}": gradkit.ones(1) for i in range(8)}
+    for padding in range(60):
+        state = dict(names, **{"p" * (padding + 1): gradkit.zeros(1)})
+        gradkit.save(state, tmp_path / "f")
+        raw = (tmp_path / "f").read_bytes()
+        if raw[:2] == b"\x80\x02":
+            assert list(gradkit.load(tmp_path / "f")) == list(state)
+            return
+    pytest.fail("no header of 640 bytes was produced; adjust the names")

@@ -36,6 +36,7 @@ from .random import (Generator, bernoulli, default_generator, get_rng_state, ini
                      randn, randn_like, randperm, seed, set_rng_state)
 from ._functions import *  # noqa: F401,F403  (the gradkit.exp(x)-style functions)
 from ._functions import __all__ as _function_names
+from ._functions_d2l import argsort, cosh, meshgrid, nonzero, repeat_interleave, sinh
 from . import distributions
 
 __version__ = "0.1.0"

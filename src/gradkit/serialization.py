@@ -31,6 +31,7 @@ _CODES = {"float16": "F16", "float32": "F32", "float64": "F64", "int8": "I8", "i
           "int32": "I32", "int64": "I64", "uint8": "U8", "bool": "BOOL"}
 _DTYPES = {code: np.dtype(name) for name, code in _CODES.items()}
 _TREE_KEY = "gradkit.tree"
+_PLAIN_DICT_KEY = "gradkit.plain_dict"  # a flat file saved from a dict, not an OrderedDict
 _MAX_HEADER = 100 * 1024 * 1024  # safetensors' own limit: refuse absurd headers before reading
 
 
@@ -62,7 +63,10 @@ def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
             out[str(key)] = _flatten(value, f"{prefix}.{key}" if prefix else str(key), tensors)
         # JSON keys are strings: remember which were ints (optimizer state is keyed by index).
         int_keys = [str(k) for k in obj if isinstance(k, int)]
-        return {"__dict__": out, "__int_keys__": int_keys} if int_keys else {"__dict__": out}
+        node = {"__dict__": out, "__int_keys__": int_keys} if int_keys else {"__dict__": out}
+        if isinstance(obj, OrderedDict):
+            node["__ordered__"] = True  # a state_dict comes back an OrderedDict, {} a dict
+        return node
     if isinstance(obj, (list, tuple)):
         items = [_flatten(v, f"{prefix}.{i}" if prefix else str(i), tensors)
                  for i, v in enumerate(obj)]
@@ -85,8 +89,9 @@ def _unflatten(node: Any, tensors: dict[str, Tensor]) -> Any:
             return tuple(_unflatten(v, tensors) for v in node["__tuple__"])
         if "__dict__" in node:
             int_keys = set(node.get("__int_keys__", ()))
-            return OrderedDict((int(k) if k in int_keys else k, _unflatten(v, tensors))
-                               for k, v in node["__dict__"].items())
+            kind = OrderedDict if node.get("__ordered__") else dict
+            return kind((int(k) if k in int_keys else k, _unflatten(v, tensors))
+                        for k, v in node["__dict__"].items())
     if isinstance(node, list):
         return [_unflatten(v, tensors) for v in node]
     return node
@@ -103,6 +108,8 @@ def _encode(obj: Any) -> bytes:
         for key, value in obj.items():
             tensors[key] = _contiguous(value)
         metadata = {"format": "pt"}
+        if not isinstance(obj, OrderedDict):
+            metadata[_PLAIN_DICT_KEY] = "1"
     else:
         tree = _flatten(obj, "", tensors)
         metadata = {"format": "pt", _TREE_KEY: json.dumps(tree)}
@@ -199,6 +206,27 @@ def _parse(raw: bytes, name: str) -> tuple[dict, dict[str, Tensor]]:
     return metadata, ordered
 
 
+def _refuse_pickles(raw: bytes, name: str) -> None:
+    """A clear error for the files PyTorch's own ``torch.save`` writes: a zip archive holding a
+    pickle (since PyTorch 1.6) or a bare pickle (older). Unpickling can run any code, so
+    gradkit never reads them."""
+    if raw[8:9] == b"{" and 8 + struct.unpack("<Q", raw[:8])[0] <= len(raw):
+        return  # a safetensors header (whose length may begin with a pickle's bytes)
+    magic = raw[:2]
+    if raw.startswith(b"PK\x03\x04"):
+        kind = "a zip archive holding a pickle"
+    elif magic in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"):
+        kind = "a pickle"
+    else:
+        return
+    raise CheckpointError(
+        f"'{name}' was written by PyTorch's torch.save ({kind}); gradkit.load does not unpickle, "
+        "because unpickling a file can run any code in it. gradkit.load reads safetensors "
+        "files: those written by gradkit.save / torch.save under gradkit.compat (tensors, and "
+        "lists, tuples and dicts of tensors, numbers and strings, such as a state_dict), or by "
+        "safetensors.torch.save_file(model.state_dict(), path) in PyTorch.")
+
+
 def load(f: str | os.PathLike | BinaryIO, map_location: Any = None,
          weights_only: bool = True, **_: Any) -> Any:
     """Read a checkpoint written by ``save`` (or any safetensors file, e.g. one PyTorch wrote
@@ -226,10 +254,11 @@ def load(f: str | os.PathLike | BinaryIO, map_location: Any = None,
             raise FileNotFoundError(f"No such checkpoint file: '{path}'")
         raw = path.read_bytes()
         name = str(path)
+    _refuse_pickles(bytes(raw), str(name))
     metadata, tensors = _parse(bytes(raw), str(name))
     tree = metadata.get(_TREE_KEY)
     if tree is None:
-        return tensors
+        return dict(tensors) if metadata.get(_PLAIN_DICT_KEY) else tensors
     try:
         return _unflatten(json.loads(tree), tensors)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:

@@ -23,6 +23,7 @@ from . import _dtype
 from ._dtype import dtype as DType
 from ._ops import elementwise as ew
 from ._ops import indexing, linalg, reduction, shape as shape_ops
+from ._ops import book_ops
 from ._ops.views import ViewOf, ViewWrite, track_view
 from ._printing import tensor_repr
 from ._size import Size
@@ -952,6 +953,44 @@ class Tensor:
     def tanh(self) -> Tensor:
         """Hyperbolic tangent."""
         return ew.Tanh.apply(self)
+
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine."""
+        return book_ops.Sinh.apply(self)
+
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine."""
+        return book_ops.Cosh.apply(self)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False
+                ) -> Tensor:
+        """int64 indices that sort ``self`` along ``dim`` (ties keep their order)."""
+        return _plain(book_ops.argsort_indices(self._data, dim, descending, stable))
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """Indices of the nonzero elements: ``(n, ndim)`` int64, or one vector per dim."""
+        found = book_ops.nonzero_indices(self._data, as_tuple)
+        return tuple(_plain(i) for i in found) if as_tuple else _plain(found)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *,
+                          output_size: Any = None) -> Tensor:
+        """Each element (each slice along ``dim``) repeated ``repeats`` times, in place order:
+        ``tensor([1, 2]).repeat_interleave(2)`` is ``tensor([1, 1, 2, 2])``."""
+        if isinstance(repeats, Tensor):
+            repeats = repeats._data
+        elif not isinstance(repeats, (int, np.integer)) or isinstance(repeats, bool):
+            raise TypeError(f"repeat_interleave(): argument 'repeats' must be int or Tensor, "
+                            f"not {type(repeats).__name__}")
+        elif repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        source = self.reshape(-1) if dim is None else self
+        axis = 0 if dim is None else reduction.normalize_dim(dim, self.ndim)
+        if source.ndim == 0:
+            source = source.reshape(1)
+        counts = book_ops.repeat_counts(repeats, source.shape[axis], axis)
+        if output_size is not None and int(counts.sum()) != output_size:
+            raise RuntimeError("allocated size does not match required size")
+        return book_ops.RepeatInterleave.apply(source, counts, axis)
 
     def sigmoid(self) -> Tensor:
         """``1 / (1 + exp(-self))``."""

@@ -12,7 +12,6 @@ import contextlib
 import io
 import os
 import random
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -23,22 +22,7 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")  # the notes draw figures; never open a window
 
 from compat_support import PROGRAMS
-
-
-def _bundled_fashion_mnist() -> Path:
-    import gradkit.vision
-
-    return Path(gradkit.vision.__file__).parent / "_bundled" / "fashion-mnist"
-
-
-def _link_dataset(raw: Path) -> None:
-    raw.mkdir(parents=True, exist_ok=True)
-    for source in _bundled_fashion_mnist().glob("*.gz"):
-        target = raw / source.name
-        try:
-            target.symlink_to(source)
-        except OSError:  # no symlinks on this file system
-            shutil.copyfile(source, target)
+from gradkit.compat._notebook import link_fashion_mnist
 
 
 @pytest.fixture(scope="session")
@@ -46,8 +30,8 @@ def book_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``<tmp>/work``, with ``../data`` and the note's Windows data folder holding the data."""
     root = tmp_path_factory.mktemp("book")
     work = root / "work"
-    _link_dataset(root / "data" / "FashionMNIST" / "raw")
-    _link_dataset(work / "C:" / "Users" / "xinyu" / "Desktop" / "myjupyter" / "data" /
+    link_fashion_mnist(root / "data" / "FashionMNIST" / "raw")
+    link_fashion_mnist(work / "C:" / "Users" / "xinyu" / "Desktop" / "myjupyter" / "data" /
                   "FashionMNIST" / "raw")
     return work
 

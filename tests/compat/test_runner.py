@@ -233,7 +233,7 @@ def test_command_line_usage_errors(tmp_path):
     missing = run_cli(str(tmp_path / "nope.py"))
     assert missing.returncode == 2 and "can't open file" in missing.stderr
     helped = run_cli("--help")
-    assert helped.returncode == 0 and "python -m gradkit.compat script.py" in helped.stdout
+    assert helped.returncode == 0 and "python -m gradkit.compat [--real-d2l] script.py" in helped.stdout
 
 
 def test_run_a_module_with_dash_m(tmp_path):

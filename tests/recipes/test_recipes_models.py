@@ -37,6 +37,10 @@ BOOK_DEFAULTS = {  # D2L 3.2, 3.3, 3.6, 3.7, 4.2, 4.3, 4.5, 4.6; and the notes' 
     "en-softmax-concise": {"epochs": 10, "lr": 0.1, "batch_size": 256},
     "en-mlp": {"epochs": 10, "lr": 0.1, "batch_size": 256},
     "en-dropout": {"epochs": 10, "lr": 0.1, "batch_size": 256},
+    # the convolution chapters: zh 6.6 (train_ch6's lr 0.9), en 7.6 (Trainer, batch 128)
+    "lenet": {"epochs": 10, "lr": 0.9, "batch_size": 256},
+    "en-lenet": {"epochs": 10, "lr": 0.1, "batch_size": 128},
+    "digits-lenet": {"epochs": 10, "lr": 0.9, "batch_size": 256},
 }
 
 

@@ -6,6 +6,11 @@ Two ways in:
 * ``gradkit.compat.install()`` / ``uninstall()`` (or ``with gradkit.compat.installed():``) make
   ``import torch`` mean gradkit in a notebook.
 
+``from d2l import torch as d2l`` is gradkit's own ``d2l`` (both editions), unless
+``install(d2l="package")`` / ``--real-d2l`` leaves ``d2l`` to an installed d2l package (1.0.3),
+which then imports gradkit as its torch. ``benchmarks/run_book_notebooks.py`` runs a folder of
+notebooks this way in real Jupyter kernels (``gradkit.compat._notebook``).
+
 The aliases exist only while installed: a real torch, imported before or after, is left as it
 was. What gradkit does not implement raises ``NotImplementedError`` naming the API
 (``torch.nn.Conv2d is not implemented in gradkit``) where the program names it.

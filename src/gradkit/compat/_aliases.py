@@ -13,11 +13,16 @@ Example:
 """
 from __future__ import annotations
 
-__all__ = ["ROOTS", "ALIASES", "is_aliased", "target_name", "alias_name"]
+__all__ = ["ROOTS", "ALIASES", "is_managed", "is_aliased", "set_real_d2l", "target_name",
+           "alias_name"]
 
 #: Top-level names whose imports the runner takes over (and whose real modules it sets aside),
 #: e.g. ``"torch"`` covers ``torch.nn.functional``.
 ROOTS = ("torch", "torchvision", "d2l", "mxnet")
+
+# The roots answered by aliases now: all of ROOTS, or all but "d2l" while an installed real
+# d2l package is to import itself (``install(d2l="package")``) and find gradkit as its torch.
+_aliased_roots: tuple[str, ...] = ROOTS
 
 #: alias name -> gradkit module name; ``None`` is an empty package (``d2l`` itself).
 ALIASES: dict[str, str | None] = {
@@ -41,14 +46,41 @@ _REVERSE = sorted(((target, alias) for alias, target in ALIASES.items()
                   key=lambda pair: -len(pair[0]))
 
 
+def _under(fullname: str, roots: tuple[str, ...]) -> bool:
+    return any(fullname == root or fullname.startswith(root + ".") for root in roots)
+
+
+def is_managed(fullname: str) -> bool:
+    """True for names under one of the ``ROOTS``: modules that ``install()`` sets aside and
+    ``uninstall()`` puts back, aliased or not (a real d2l imported on gradkit goes too).
+
+    Example:
+        >>> is_managed("d2l.torch"), is_managed("torchaudio")
+        (True, False)
+    """
+    return _under(fullname, ROOTS)
+
+
 def is_aliased(fullname: str) -> bool:
-    """True for names under one of the ``ROOTS`` (``torch``, ``torch.nn``, ``mxnet.gluon``...).
+    """True for names the aliases answer now (``torch``, ``torch.nn``, ``mxnet.gluon``...;
+    ``d2l`` unless a real d2l package is in use).
 
     Example:
         >>> is_aliased("torch.optim"), is_aliased("torchaudio")
         (True, False)
     """
-    return any(fullname == root or fullname.startswith(root + ".") for root in ROOTS)
+    return _under(fullname, _aliased_roots)
+
+
+def set_real_d2l(real: bool) -> None:
+    """Leave ``d2l`` to the installed package (``True``) or alias it to ``gradkit.d2l``.
+
+    Example:
+        >>> set_real_d2l(True); is_aliased("d2l.torch")
+        False
+    """
+    global _aliased_roots
+    _aliased_roots = tuple(root for root in ROOTS if not (real and root == "d2l"))
 
 
 def _hidden(fullname: str) -> bool:

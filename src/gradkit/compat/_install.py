@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Iterator
 
 from .._dtype import set_display_name
-from ._aliases import is_aliased
+from ._aliases import is_managed, set_real_d2l
 from ._ipython import install_ipython_support, uninstall_ipython_support
 from ._finder import AliasFinder
 
@@ -32,6 +32,8 @@ __all__ = ["install", "uninstall", "installed", "is_installed"]
 _FINDER = AliasFinder()
 _previous_display_name = "gradkit"
 _saved: dict[str, ModuleType] | None = None  # set aside by install(); None when not installed
+_d2l_choice = "gradkit"  # the d2l of the current installation
+_D2L_CHOICES = ("gradkit", "package")
 
 
 def is_installed() -> bool:
@@ -44,10 +46,20 @@ def is_installed() -> bool:
     return _saved is not None
 
 
-def install() -> None:
+def install(d2l: str = "gradkit") -> None:
     """Make ``import torch`` (torchvision, d2l.torch, mxnet) import gradkit, until ``uninstall()``.
 
-    Installing twice is harmless (the second call does nothing).
+    Installing twice with the same ``d2l`` is harmless (the second call does nothing).
+
+    Args:
+        d2l: ``"gradkit"`` (the default): ``from d2l import torch as d2l`` is ``gradkit.d2l``,
+            which serves both editions. ``"package"``: ``d2l`` is left to the real d2l package
+            installed beside gradkit (1.0.3 for the English edition), which then imports
+            torch, torchvision and friends as gradkit; a fresh copy of it is imported, and the
+            one imported before (if any) comes back at ``uninstall()``.
+
+    Raises:
+        ValueError: ``d2l`` is neither, or differs from that of the installation in place.
 
     Example:
         >>> gradkit.compat.install()
@@ -55,10 +67,18 @@ def install() -> None:
         >>> torch.nn.Linear(2, 1)
         Linear(in_features=2, out_features=1, bias=True)
     """
-    global _saved
+    global _saved, _d2l_choice
+    if d2l not in _D2L_CHOICES:
+        raise ValueError(f"install(d2l={d2l!r}): choose 'gradkit' (gradkit's own d2l) or "
+                         "'package' (the installed d2l package, on gradkit)")
     if _saved is not None:
+        if d2l != _d2l_choice:
+            raise ValueError(f"gradkit.compat is installed with d2l={_d2l_choice!r}; call "
+                             f"uninstall() before installing with d2l={d2l!r}")
         return
-    _saved = {name: module for name, module in sys.modules.items() if is_aliased(name)}
+    _d2l_choice = d2l
+    set_real_d2l(d2l == "package")
+    _saved = {name: module for name, module in sys.modules.items() if is_managed(name)}
     for name in _saved:
         del sys.modules[name]
     sys.meta_path.insert(0, _FINDER)
@@ -82,15 +102,17 @@ def uninstall() -> None:
         sys.meta_path.remove(_FINDER)
     uninstall_ipython_support()
     set_display_name(_previous_display_name)
-    for name in [name for name in sys.modules if is_aliased(name)]:
+    for name in [name for name in sys.modules if is_managed(name)]:
         del sys.modules[name]
     sys.modules.update(_saved)
     _saved = None
+    set_real_d2l(False)
 
 
 @contextlib.contextmanager
-def installed() -> Iterator[None]:
-    """The aliases for the duration of a ``with`` block (nested blocks keep the outer ones).
+def installed(d2l: str = "gradkit") -> Iterator[None]:
+    """The aliases for the duration of a ``with`` block (nested blocks keep the outer ones);
+    ``d2l`` as for :func:`install`.
 
     Example:
         >>> with gradkit.compat.installed():
@@ -99,7 +121,7 @@ def installed() -> Iterator[None]:
         <function synthetic_data at ...>
     """
     outer = is_installed()
-    install()
+    install(d2l)
     try:
         yield
     finally:

@@ -8,7 +8,9 @@ so under the runner:
 * without IPython installed, ``IPython`` and ``IPython.display`` are stand-ins that print what
   IPython would print in a terminal and otherwise do nothing;
 * with IPython 9 or newer, which removed ``display.set_matplotlib_formats``, that one function
-  is lent to ``IPython.display`` for the run.
+  is lent to ``IPython.display`` for the run;
+* in a running IPython (a Jupyter kernel), a gradkit class shown as a cell's value reads as
+  torch's (``type(net[2].bias)`` shows ``torch.nn.parameter.Parameter``, as in the book).
 
 Example:
     >>> with gradkit.compat.installed():
@@ -67,6 +69,43 @@ def _stand_in() -> dict[str, types.ModuleType]:
 # real IPython.display module it lent set_matplotlib_formats to.
 _added_modules: list[str] = []
 _lent_to: list[Any] = []
+_type_printers: list[tuple[Any, Any]] = []  # (text/plain formatter, printer it replaced)
+
+
+def _running_shell() -> Any:
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    return get_ipython() if get_ipython is not None else None
+
+
+def _type_printer(previous: Any) -> Any:
+    """IPython's printer of classes, naming gradkit's by their torch aliases."""
+    from ._aliases import alias_name
+
+    import gradkit
+
+    def print_type(cls: Any, printer: Any, cycle: bool) -> Any:
+        module = getattr(cls, "__module__", "") or ""
+        alias = alias_name(module) if module.startswith("gradkit") else None
+        if alias is None:
+            return previous(cls, printer, cycle)
+        if getattr(gradkit, cls.__name__, None) is cls:
+            alias = "torch"  # torch's own top-level classes live in module torch: torch.Tensor
+        return printer.text(f"{alias}.{cls.__qualname__}")
+
+    return print_type
+
+
+def _install_type_printer() -> None:
+    shell = _running_shell()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["text/plain"]
+    from IPython.lib.pretty import _type_pprint
+
+    previous = formatter.for_type(type) or _type_pprint
+    formatter.for_type(type, _type_printer(previous))
+    _type_printers.append((formatter, previous))
 
 
 def _major_version(distribution: str) -> int:
@@ -80,6 +119,7 @@ def _major_version(distribution: str) -> int:
 
 def install_ipython_support() -> None:
     """Provide the stand-ins or the missing function (see the module docstring)."""
+    _install_type_printer()
     if "IPython" not in sys.modules and importlib.util.find_spec("IPython") is None:
         stand_in = _stand_in()
         sys.modules.update(stand_in)
@@ -102,5 +142,8 @@ def uninstall_ipython_support() -> None:
         if getattr(module, "set_matplotlib_formats", None) is set_matplotlib_formats:
             del module.set_matplotlib_formats
     _lent_to.clear()
+    for formatter, previous in _type_printers:
+        formatter.for_type(type, previous)
+    _type_printers.clear()
 
 

@@ -26,11 +26,13 @@ from ._install import installed
 
 __all__ = ["run_path", "run_module", "main"]
 
-_USAGE = """usage: python -m gradkit.compat script.py [args ...]
-       python -m gradkit.compat -m module [args ...]
+_USAGE = """usage: python -m gradkit.compat [--real-d2l] script.py [args ...]
+       python -m gradkit.compat [--real-d2l] -m module [args ...]
 
 Run a program written for PyTorch (torch, torchvision, d2l.torch) or MXNet/Gluon on gradkit,
-unmodified: its imports of those packages get gradkit's modules for the duration of the run."""
+unmodified: its imports of those packages get gradkit's modules for the duration of the run.
+
+--real-d2l  use the installed d2l package (e.g. d2l 1.0.3) on gradkit instead of gradkit.d2l"""
 
 _COMPAT_DIR = os.path.dirname(os.path.abspath(__file__))
 _RUNPY_FILE = os.path.abspath(runpy.__file__)
@@ -64,12 +66,14 @@ class _ProgramEnvironment:
                 del sys.modules[name]
 
 
-def run_path(path: str | os.PathLike[str], args: Sequence[str] = ()) -> dict[str, Any]:
+def run_path(path: str | os.PathLike[str], args: Sequence[str] = (), *,
+             d2l: str = "gradkit") -> dict[str, Any]:
     """Run the script at ``path`` with the aliases installed, as ``python path *args`` would.
 
     Args:
         path: the program's file.
         args: its command-line arguments (``sys.argv[1:]``).
+        d2l: ``"gradkit"`` or ``"package"`` (the installed d2l on gradkit), as for ``install``.
 
     Returns:
         The program's globals once it has finished.
@@ -85,7 +89,7 @@ def run_path(path: str | os.PathLike[str], args: Sequence[str] = ()) -> dict[str
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.realpath(path))
-    with installed(), _ProgramEnvironment([path, *args], folder):
+    with installed(d2l), _ProgramEnvironment([path, *args], folder):
         return _run_as_main(os.path.abspath(path))
 
 
@@ -111,13 +115,14 @@ def _run_as_main(path: str) -> dict[str, Any]:
     return main_module.__dict__
 
 
-def run_module(name: str, args: Sequence[str] = ()) -> dict[str, Any]:
-    """Run module ``name`` as ``__main__`` with the aliases installed, as ``python -m`` would.
+def run_module(name: str, args: Sequence[str] = (), *, d2l: str = "gradkit") -> dict[str, Any]:
+    """Run module ``name`` as ``__main__`` with the aliases installed, as ``python -m`` would;
+    ``d2l`` as for ``run_path``.
 
     Example:
         >>> gradkit.compat.run_module("my_package.train", ["--epochs", "1"])
     """
-    with installed(), _ProgramEnvironment([name, *args], os.getcwd()):
+    with installed(d2l), _ProgramEnvironment([name, *args], os.getcwd()):
         return runpy.run_module(name, run_name="__main__", alter_sys=True)
 
 
@@ -166,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         $ python -m gradkit.compat train.py --epochs 1
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    d2l = "gradkit"
+    if argv and argv[0] == "--real-d2l":
+        d2l, argv = "package", argv[1:]
     if not argv or argv[0] in ("-h", "--help"):
         print(_USAGE, file=sys.stderr if not argv else sys.stdout)
         return 2 if not argv else 0
@@ -174,13 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if len(argv) < 2:
                 print("Argument expected for the -m option\n" + _USAGE, file=sys.stderr)
                 return 2
-            run_module(argv[1], argv[2:])
+            run_module(argv[1], argv[2:], d2l=d2l)
         else:
             if not os.path.isfile(argv[0]):
                 print(f"{sys.executable}: can't open file {os.path.abspath(argv[0])!r}: "
                       f"[Errno 2] No such file or directory", file=sys.stderr)
                 return 2
-            run_path(argv[0], argv[1:])
+            run_path(argv[0], argv[1:], d2l=d2l)
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as error:  # noqa: BLE001 - reported as Python reports it

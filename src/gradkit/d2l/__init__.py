@@ -14,6 +14,8 @@ signatures. Everything is re-exported flat as ``d2l.*``; the parts live in:
 ``models.py``             1.0.3's ``LinearRegressionScratch``, ``SGD``, ``LinearRegression``,
                           ``SoftmaxRegression``, ``init_cnn``
 ``boards.py``             1.0.3's ``ProgressBoard``
+``cnn.py``                the convolution chapters: ``corr2d``, ``evaluate_accuracy_gpu``,
+                          ``train_ch6`` (2.0.0), ``LeNet`` (1.0.3)
 ``devices.py``            ``cpu``, ``gpu``, ``num_gpus``, ``try_gpu``, ``try_all_gpus``
 ``download.py``           ``DATA_HUB``, ``DATA_URL``, ``download``, ``extract``
 ``aliases.py``            the function aliases (``d2l.reshape``, ``d2l.reduce_sum``...)
@@ -63,6 +65,7 @@ from ..plot import Animator, plot, set_axes, set_figsize, show_images, use_svg_d
 from . import aliases, zh_training
 from .aliases import *  # noqa: F401,F403
 from .boards import ProgressBoard
+from .cnn import LeNet, corr2d, evaluate_accuracy_gpu, train_ch6, train_ch6_history
 from .data import DataModule, FashionMNIST, SyntheticRegressionData
 from .devices import cpu, gpu, num_gpus, try_all_gpus, try_gpu
 from .download import DATA_HUB, DATA_URL, download, download_all, download_extract, extract
@@ -82,6 +85,8 @@ __all__ = [
     "cpu", "gpu", "num_gpus", "try_gpu", "try_all_gpus",
     "DATA_HUB", "DATA_URL", "download", "extract", "download_extract", "download_all",
     *zh_training.__all__,
+    # the convolution chapters (zh 6, en 7)
+    "corr2d", "evaluate_accuracy_gpu", "train_ch6", "train_ch6_history", "LeNet",
 ]
 
 #: 1.0.3 names ``torch.nn.Module`` so (its ``Module`` is ``d2l.nn_Module`` + ``HyperParameters``).

@@ -19,7 +19,9 @@ _MODULES = ("linreg_scratch", "linreg_concise", "softmax_scratch", "softmax_conc
             "mlp_scratch", "mlp_concise", "weight_decay", "dropout", "digits",
             # the English edition's, through d2l.Trainer
             "en_linreg_scratch", "en_linreg_concise", "en_weight_decay", "en_softmax_scratch",
-            "en_softmax_concise", "en_mlp", "en_dropout")
+            "en_softmax_concise", "en_mlp", "en_dropout",
+            # the convolution chapters (zh 6, en 7)
+            "lenet", "en_lenet", "digits_lenet")
 
 
 def all_recipes() -> list[ModuleType]:
