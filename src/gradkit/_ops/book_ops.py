@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .elementwise import to_float
+from .graph import constant
 from .reduction import normalize_dim
 
 __all__ = ["Sinh", "Cosh", "RepeatInterleave", "repeat_counts", "argsort_indices",
@@ -36,6 +37,11 @@ class Sinh(Function):
         with np.errstate(over="ignore"):
             return grad * np.cosh(a)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cosh()
+
 
 class Cosh(Function):
     """``cosh(a)``; d/da = sinh(a)."""
@@ -52,6 +58,11 @@ class Cosh(Function):
         (a,) = ctx.saved_tensors
         with np.errstate(over="ignore"):
             return grad * np.sinh(a)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.sinh()
 
 
 def repeat_counts(repeats: Any, length: int, dim: int) -> np.ndarray:
@@ -93,6 +104,15 @@ class RepeatInterleave(Function):
         out = np.zeros((ctx.length,) + moved.shape[1:], dtype=grad.dtype)
         np.add.at(out, source, moved)
         return np.moveaxis(out, 0, ctx.axis), None, None
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # The same sum of copies as a product with the 0/1 matrix copies[j, i] = (source[j] == i),
+        # a recorded op whose own derivative repeats the gradient again.
+        source = np.repeat(np.arange(ctx.length), ctx.counts)
+        copies = constant((source[:, None] == np.arange(ctx.length)).astype(grad._data.dtype))
+        moved = grad.transpose(ctx.axis, -1)
+        return (moved @ copies).transpose(ctx.axis, -1), None, None
 
 
 def argsort_indices(array: np.ndarray, dim: int, descending: bool, stable: bool) -> np.ndarray:
