@@ -123,7 +123,8 @@ def test_uint8_data_is_the_readers_own_buffer_not_a_copy(tmp_path, compress):
     owner = first
     while isinstance(owner, np.ndarray):  # the reshape's base, then frombuffer's
         owner = owner.base
-    assert isinstance(owner, bytearray) and first.flags.writeable
+    assert isinstance(owner, memoryview) and isinstance(owner.obj, bytearray)
+    assert first.flags.writeable
     assert np.array_equal(first, array)
     first[0, 0, 0] ^= 0xFF
     assert second[0, 0, 0] == array[0, 0, 0]  # separate reads share nothing
