@@ -28,10 +28,8 @@ Run:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -39,20 +37,18 @@ import time
 from pathlib import Path
 from typing import Optional
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_memory import lay_out_data  # noqa: E402  (the same data layout)
+
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
-BUNDLED = SRC / "gradkit" / "vision" / "_bundled" / "fashion-mnist"
 INSTALL_CELL = "import gradkit.compat; gradkit.compat.install()"
 
 
-def lay_out_data(work: Path) -> Path:
-    """``work/notebooks`` as the notebooks' folder, with ``work/data/FashionMNIST/raw`` beside
-    it holding the bundled IDX files uncompressed (what torchvision reads)."""
-    raw = work / "data" / "FashionMNIST" / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
-    for packed in BUNDLED.glob("*.gz"):
-        with gzip.open(packed, "rb") as source, open(raw / packed.stem, "wb") as target:
-            shutil.copyfileobj(source, target)
+def lay_out_work(work: Path) -> Path:
+    """``work/notebooks`` as the notebooks' folder, with ``../data`` beside it holding the
+    bundled Fashion-MNIST as torchvision expects it."""
+    lay_out_data(work / "data")
     cwd = work / "notebooks"
     cwd.mkdir(exist_ok=True)
     return cwd
@@ -113,7 +109,7 @@ def main() -> None:
         sys.exit("no notebooks found")
     with tempfile.TemporaryDirectory(prefix="gradkit-bench-nb-") as scratch:
         work = Path(scratch)
-        cwd = lay_out_data(work)
+        cwd = lay_out_work(work)
         existing = os.environ.get("PYTHONPATH")
         ours = os.pathsep.join([str(SRC)] + ([existing] if existing else []))
         write_kernel(work / "jupyter", "bench-gradkit", sys.executable, ours)
