@@ -11,8 +11,9 @@ must share its core with a busy process makes its partners wait at every product
 MLP's epoch then takes 3x as long on two threads, against 1.2x on one). The load is read from
 ``/proc/stat`` at most every quarter second, on Linux; elsewhere the count stays fixed.
 
-Setting the thread count through ``threadpoolctl``'s context manager costs tens of microseconds,
-as much as the product itself; here the library's own ``*_set_num_threads`` is found once
+Setting the thread count through ``threadpoolctl``'s ``threadpool_limits`` costs ~0.9 ms (it
+looks for the libraries each time; a kept controller's ``limit`` still ~4 us, twice), more than
+the product itself; here the library's own ``*_set_num_threads`` is found once
 (through threadpoolctl when it is installed, else by ctypes in NumPy's bundled OpenBLAS) and
 called only when the wanted count changes (about half a microsecond). Without a BLAS that can be
 found, products run as NumPy would run them and only :func:`get_num_threads` is remembered.
@@ -37,9 +38,10 @@ import numpy as np
 __all__ = ["matmul", "set_num_threads", "get_num_threads", "SMALL_WORK"]
 
 # Multiply-adds (m * k * n) below which a product runs on one thread. Measured in the book's
-# training loops on a 2-core machine (benchmarks/bench_contention.py): the 256x784x10 products
-# of softmax regression are 2.0M and run 3-7x faster per epoch on one thread; the 256x784x256
-# layer of the MLP (51M) gains from two threads on a quiet machine.
+# training loops on a 2-core machine shared with other work (load 1.4-2.4): an epoch of softmax
+# regression (256x784x10 products, 2.0M) took 0.13-0.15 s on one thread against 0.38-2.6 s on
+# two; the MLP's 256x784x256 layer (51M) gained from two threads when the cores were free
+# (0.44 s against 0.53 s an epoch) and lost 10x when they were not, hence the load probe.
 SMALL_WORK = 8_000_000
 
 # The symbols that set/get the thread count, by library, most specific first.
