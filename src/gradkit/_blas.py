@@ -27,8 +27,6 @@ Example:
 """
 from __future__ import annotations
 
-import ctypes
-import glob
 import os
 import time
 from typing import Callable, Optional
@@ -148,8 +146,10 @@ class _Blas:
 _blas = _Blas()
 
 
-def _library_functions(handle: ctypes.CDLL) -> Optional[tuple[Callable, Callable]]:
+def _library_functions(handle: "ctypes.CDLL") -> Optional[tuple[Callable, Callable]]:
     """(set, get) of the thread count in one loaded library, or None if it has neither."""
+    import ctypes  # here, not at import time: `import gradkit` stays fast
+
     for set_name, get_name in zip(_SETTERS, _GETTERS):
         setter = getattr(handle, set_name, None)
         getter = getattr(handle, get_name, None)
@@ -180,6 +180,9 @@ def _find_with_threadpoolctl() -> Optional[tuple[Callable, Callable]]:
 
 def _find_bundled() -> Optional[tuple[Callable, Callable]]:
     """The thread functions of the BLAS shipped inside NumPy's wheel (numpy.libs, .dylibs)."""
+    import ctypes
+    import glob
+
     numpy_dir = os.path.dirname(np.__file__)
     patterns = [os.path.join(numpy_dir, "..", "numpy.libs", "*openblas*"),
                 os.path.join(numpy_dir, ".dylibs", "*openblas*")]
