@@ -38,6 +38,7 @@ from ._functions import *  # noqa: F401,F403  (the gradkit.exp(x)-style function
 from ._functions import __all__ as _function_names
 from ._functions_d2l import argsort, cosh, meshgrid, nonzero, repeat_interleave, sinh
 from . import distributions
+from ._blas import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
@@ -62,12 +63,3 @@ def is_floating_point(input: Tensor) -> bool:  # noqa: A002
     return input.is_floating_point()
 
 
-def get_num_threads() -> int:
-    """The number of CPU cores (NumPy's BLAS decides its own threads)."""
-    import os
-
-    return os.cpu_count() or 1
-
-
-def set_num_threads(n: int) -> None:
-    """Accepted for compatibility; NumPy's BLAS threads are set by its environment variables."""

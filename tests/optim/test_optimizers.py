@@ -430,3 +430,28 @@ def test_no_warnings_in_a_normal_step():
             loss_of(gradkit, params).backward()
             opt.step()
             opt.zero_grad()
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_weight_decay_and_maximize_reuse_work_arrays_exactly(name, maximize, momentum):
+    """The decayed (or negated) gradient lands in a work array reused across steps: values
+    bit-equal to ``(-g if maximize else g) + wd * p``, ``.grad`` untouched, no growth."""
+    w = gradkit.nn.Parameter(gradkit.tensor(W0.astype(np.float32)))
+    extra = {"momentum": momentum} if name == "SGD" else {}
+    opt = getattr(gradkit.optim, name)([w], lr=0.1, weight_decay=0.05, maximize=maximize,
+                                       **extra)
+    sizes = []
+    for _ in range(3):
+        opt.zero_grad()
+        (w ** 2).sum().backward()
+        before, grad = w.detach().numpy().copy(), w.grad.numpy().copy()
+        effective = opt._effective_grad(before, grad, maximize, 0.05)
+        expected = (-grad if maximize else grad) + np.float32(0.05) * before
+        np.testing.assert_array_equal(effective, expected)
+        opt.step()
+        np.testing.assert_array_equal(w.grad.numpy(), grad)  # the gradient is not changed
+        sizes.append(len(opt._scratch))
+    assert sizes[0] == sizes[-1]  # work arrays made on the first step only
+    assert not np.allclose(w.detach().numpy(), W0)

@@ -111,3 +111,34 @@ def test_md5_of_the_uncompressed_content_is_checked(tmp_path):
 
 def test_decode_idx_on_bytes():
     assert io.decode_idx(bytes([0, 0, 8, 1, 0, 0, 0, 2, 7, 9])).tolist() == [7, 9]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_uint8_data_is_the_readers_own_buffer_not_a_copy(tmp_path, compress):
+    """Bytes need no byte swap: the array wraps the (writable) buffer the file was read
+    into, so a 47 MB image file is held once; it is still writable and independent of others."""
+    array = np.random.default_rng(3).integers(0, 256, (40, 28, 28)).astype(np.uint8)
+    path = write(tmp_path, "images", idx_bytes(array), compress)
+    first, second = io.read_idx(path), io.read_idx(path)
+    owner = first
+    while isinstance(owner, np.ndarray):  # the reshape's base, then frombuffer's
+        owner = owner.base
+    assert isinstance(owner, memoryview) and isinstance(owner.obj, bytearray)
+    assert first.flags.writeable
+    assert np.array_equal(first, array)
+    first[0, 0, 0] ^= 0xFF
+    assert second[0, 0, 0] == array[0, 0, 0]  # separate reads share nothing
+
+
+def test_multi_member_gzip_reads_every_member(tmp_path):
+    content = idx_bytes(np.arange(100, dtype=np.uint8))
+    path = os.path.join(tmp_path, "two-members")
+    with open(path, "wb") as f:  # gzip concatenation, which gzip.decompress accepts
+        f.write(gzip.compress(content[:50]) + gzip.compress(content[50:]))
+    assert np.array_equal(io.read_idx(path), np.arange(100, dtype=np.uint8))
+
+
+def test_decoding_bytes_still_gives_a_writable_copy():
+    result = io.decode_idx(idx_bytes(np.arange(4, dtype=np.uint8)))
+    result[0] = 9
+    assert result.tolist() == [9, 1, 2, 3]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._blas import matmul
 from .._dtype import _BY_NUMPY
 from ..autograd.function import Function
 
@@ -80,14 +81,14 @@ class Matmul(Function):
         _check_same_dtype(a, b)
         ctx.save_for_backward(a, b)
         ctx.ndims = (a.ndim, b.ndim)
-        return np.matmul(a, b)
+        return matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         if a.ndim == 2 and b.ndim == 2:  # the hot path of every Linear layer
-            grad_a = grad @ b.T if ctx.next_edges[0] is not None else None
-            grad_b = a.T @ grad if ctx.next_edges[1] is not None else None
+            grad_a = matmul(grad, b.T) if ctx.next_edges[0] is not None else None
+            grad_b = matmul(a.T, grad) if ctx.next_edges[1] is not None else None
             return grad_a, grad_b
         if a.ndim == 1 and b.ndim == 1:
             return grad * b, grad * a
@@ -98,8 +99,8 @@ class Matmul(Function):
             g2 = np.expand_dims(g2, -2)
         if b.ndim == 1:
             g2 = np.expand_dims(g2, -1)
-        grad_a = g2 @ np.swapaxes(b2, -1, -2)
-        grad_b = np.swapaxes(a2, -1, -2) @ g2
+        grad_a = matmul(g2, np.swapaxes(b2, -1, -2))
+        grad_b = matmul(np.swapaxes(a2, -1, -2), g2)
         if a.ndim == 1:
             grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:])
         if b.ndim == 1:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._blas import matmul
 from ..autograd.function import Function
 from .graph import constant, rows_back_graph, rows_last_graph, where_graph
 from .reduction import normalize_dim
@@ -47,7 +48,7 @@ class Linear(Function):
                 f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(x)} and "
                 f"{scalar_type_name(weight)}")
         ctx.save_for_backward(x, weight)
-        out = x @ weight.T
+        out = matmul(x, weight.T)
         if bias is not None:
             # PyTorch adds the bias to the (rows, out) matrix of its addmm, so a bias must
             # expand to that, not merely broadcast against the output.
@@ -67,9 +68,9 @@ class Linear(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = _needs(ctx, 3)
-        grad_x = grad @ weight if need_x else None
+        grad_x = matmul(grad, weight) if need_x else None
         grad_2d = grad.reshape(-1, grad.shape[-1])
-        grad_w = grad_2d.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        grad_w = matmul(grad_2d.T, x.reshape(-1, x.shape[-1])) if need_w else None
         grad_b = None
         if need_b:
             grad_b = grad_2d.sum(axis=0) if ctx.bias_is_row else grad

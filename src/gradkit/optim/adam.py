@@ -74,8 +74,6 @@ class Adam(Optimizer):
             decoupled = group.get("decoupled_weight_decay", False)
             for p, grad, state in self._params_with_grad(group):
                 data = p._data
-                if maximize:
-                    grad = -grad
                 if not state:
                     state["step"] = Tensor._wrap(np.zeros((), np.float32))
                     state["exp_avg"] = Tensor._wrap(np.zeros_like(data))
@@ -84,11 +82,10 @@ class Adam(Optimizer):
                         state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(data))
                 state["step"]._data += 1
                 step = float(state["step"]._data)
-                if weight_decay:
-                    if decoupled:
-                        data *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * data
+                if weight_decay and decoupled:
+                    data *= 1 - lr * weight_decay
+                grad = self._effective_grad(data, grad, maximize,
+                                            0 if decoupled else weight_decay)
                 # Work arrays are reused across steps (see Optimizer._add_scaled_): fresh
                 # temporaries of a large parameter cost more in page faults than the math.
                 work = self._scratch_like(data, "adam")

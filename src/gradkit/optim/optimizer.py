@@ -145,6 +145,24 @@ class Optimizer:
         np.multiply(update, alpha, out=scratch, casting="same_kind")
         data += scratch
 
+    def _effective_grad(self, data: np.ndarray, grad: np.ndarray, maximize: bool,
+                        weight_decay: float) -> np.ndarray:
+        """``-grad`` when maximizing, plus ``weight_decay · data``, in a reused work array.
+
+        The same values as ``(-grad if maximize else grad) + weight_decay * data`` without a
+        fresh temporary per parameter per step; the parameter's ``.grad`` is left untouched.
+        """
+        if not maximize and not weight_decay:
+            return grad
+        out = self._scratch_like(data, "grad")
+        if weight_decay:
+            np.multiply(data, weight_decay, out=out, casting="same_kind")
+            # wd·p − g and wd·p + g round exactly as (−g) + wd·p and g + wd·p do.
+            (np.subtract if maximize else np.add)(out, grad, out=out, casting="same_kind")
+        else:
+            np.negative(grad, out=out)
+        return out
+
     def _scratch_like(self, data: np.ndarray, slot: str = "update") -> np.ndarray:
         """A work array shaped like ``data``, allocated once per shape, dtype and ``slot``
         (distinct slots of one step must not share memory)."""

