@@ -38,7 +38,8 @@ from ._functions import *  # noqa: F401,F403  (the gradkit.exp(x)-style function
 from ._functions import __all__ as _function_names
 from ._functions_d2l import argsort, cosh, meshgrid, nonzero, repeat_interleave, sinh
 from . import distributions
-from ._blas import get_num_threads, set_num_threads
+from ._blas import (are_deterministic_algorithms_enabled, get_num_threads, set_num_threads,
+                    use_deterministic_algorithms)
 
 __version__ = "0.1.0"
 

@@ -33,7 +33,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-__all__ = ["matmul", "set_num_threads", "get_num_threads", "SMALL_WORK"]
+__all__ = ["matmul", "set_num_threads", "get_num_threads", "use_deterministic_algorithms",
+           "are_deterministic_algorithms_enabled", "SMALL_WORK"]
 
 # Multiply-adds (m * k * n) below which a product runs on one thread. Measured in the book's
 # training loops on a 2-core machine shared with other work (load 1.4-2.4): an epoch of softmax
@@ -121,6 +122,7 @@ class _Blas:
         self.setter: Optional[Callable[[int], None]] = None
         self.default = 1                      # the library's own count when first seen
         self.user: Optional[int] = None       # gradkit.set_num_threads(n)
+        self.deterministic = False            # gradkit.use_deterministic_algorithms(True)
         self.current = -1                     # the count last set (-1: never set by us)
         self.load = _LoadProbe(_our_cores())
 
@@ -134,6 +136,11 @@ class _Blas:
         default less the cores that other processes keep busy."""
         if self.user is not None:
             return self.user
+        if self.deterministic:
+            # OpenBLAS splits a product differently on 1 and 2 threads, and the last bits of
+            # the result change with it: a count that follows the load would make the same
+            # seed give other numbers on a busy machine.
+            return self.default
         return min(self.default, self.load.free_cores())
 
     def use(self, threads: int) -> None:
@@ -217,6 +224,8 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         >>> matmul(np.eye(2), np.arange(2.0))
         array([0., 1.])
     """
+    if type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return a @ b  # Tensors, when create_graph=True runs an op's backward on them
     blas = _blas
     if not blas.found:
         blas.find()
@@ -225,6 +234,36 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                b.size * (a.shape[-2] if a.ndim > 1 else 1))
     blas.use(1 if work < SMALL_WORK else blas.limit())
     return np.matmul(a, b)
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Make results bit-for-bit repeatable, as ``torch.use_deterministic_algorithms``.
+
+    gradkit's only run-to-run variation is the BLAS thread count of large products, which by
+    default drops while other processes keep the cores busy (so a busy machine does not make
+    training collapse); with ``mode=True`` it depends on the product's size alone. ``gradkit
+    run`` turns this on, so the same seed gives the same numbers.
+
+    Example:
+        >>> gradkit.use_deterministic_algorithms(True)
+        >>> gradkit.are_deterministic_algorithms_enabled()
+        True
+    """
+    if not isinstance(mode, bool):
+        raise TypeError("_set_deterministic_algorithms(): argument 'mode' (position 1) must be "
+                        f"bool, not {type(mode).__name__}")
+    del warn_only  # every gradkit op is deterministic: there is nothing to warn about
+    _blas.deterministic = mode
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    """Whether :func:`use_deterministic_algorithms` is on.
+
+    Example:
+        >>> gradkit.are_deterministic_algorithms_enabled()
+        False
+    """
+    return _blas.deterministic
 
 
 def set_num_threads(n: int) -> None:

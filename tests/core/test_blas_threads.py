@@ -1,6 +1,7 @@
 """BLAS threads per product: small products on one thread, large ones on get_num_threads()
 (fewer under load), set_num_threads as PyTorch has it, and a working fallback without a BLAS
-handle. Results never depend on the thread count."""
+handle. Results agree to rounding on any thread count; use_deterministic_algorithms pins the count
+so that they agree bit for bit."""
 from __future__ import annotations
 
 import numpy as np
@@ -176,3 +177,41 @@ class TestLoadProbe:
         assert blas.limit() == 1
         gradkit.set_num_threads(2)
         assert blas.limit() == 2
+
+
+class TestDeterministic:
+    """``use_deterministic_algorithms(True)``: the count of a large product follows its size
+    only, never the load, since OpenBLAS's last bits change with the count."""
+
+    @pytest.fixture(autouse=True)
+    def restore(self):
+        yield
+        gradkit.use_deterministic_algorithms(False)
+
+    def test_load_is_ignored(self, blas, monkeypatch):
+        monkeypatch.setattr(blas.load, "free_cores", lambda: 1)
+        assert blas.limit() == min(blas.default, 1)
+        gradkit.use_deterministic_algorithms(True)
+        assert gradkit.are_deterministic_algorithms_enabled()
+        assert blas.limit() == blas.default
+
+    def test_as_torch(self):
+        torch = import_torch()
+        assert gradkit.are_deterministic_algorithms_enabled() is \
+            torch.are_deterministic_algorithms_enabled() is False
+        for lib in (gradkit, torch):
+            with pytest.raises(TypeError, match="must be bool, not int"):
+                lib.use_deterministic_algorithms(1)
+
+    def test_recipes_turn_it_on(self):
+        from gradkit.recipes.runner import seed_everything
+
+        seed_everything(0)
+        assert gradkit.are_deterministic_algorithms_enabled()
+
+
+def test_matmul_of_tensors_is_the_recorded_product():
+    # create_graph=True runs an op's NumPy-style backward on Tensors: the product must record.
+    a = gradkit.ones(2, 3, requires_grad=True)
+    out = _blas.matmul(a, gradkit.ones(3, 4))
+    assert out.grad_fn is not None and tuple(out.shape) == (2, 4)

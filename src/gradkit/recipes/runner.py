@@ -42,7 +42,9 @@ class RunError(Exception):
 
 
 def seed_everything(seed: int) -> None:
-    """Seed gradkit, NumPy and Python's ``random`` so the same seed gives the same numbers."""
+    """Seed gradkit, NumPy and Python's ``random`` so the same seed gives the same numbers
+    (with BLAS threads that do not follow the machine's load)."""
+    gradkit.use_deterministic_algorithms(True)
     gradkit.manual_seed(seed)
     np.random.seed(seed % 2 ** 32)
     random.seed(seed)
