@@ -74,9 +74,16 @@ def _progress(iterable: Iterable[Any], description: str, quiet: bool) -> Iterabl
         from tqdm.auto import tqdm
     except ImportError:
         return iterable
+    class Bar(tqdm):  # type: ignore[misc, valid-type]
+        def __del__(self) -> None:
+            # Ctrl-C inside tqdm's __init__ leaves an object without `pos`, whose __del__
+            # would print a traceback under the one-line "interrupted" message.
+            if hasattr(self, "pos"):
+                super().__del__()
+
     total = len(iterable) if hasattr(iterable, "__len__") else None  # type: ignore[arg-type]
-    return _counted(iterable, tqdm(total=total, desc=description, leave=False, unit="batch",
-                                   dynamic_ncols=True))
+    return _counted(iterable, Bar(total=total, desc=description, leave=False, unit="batch",
+                                  dynamic_ncols=True))
 
 
 def _counted(iterable: Iterable[Any], bar: Any) -> Iterator[Any]:
