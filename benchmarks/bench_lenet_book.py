@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_memory import lay_out_data  # noqa: E402  (the same data layout as torchvision's)
 
 PROGRAM = '''
 import sys, time
@@ -66,22 +68,6 @@ with torch.no_grad():
         total += y.numel()
 print(f"{time.perf_counter() - start:.3f} {correct / total:.4f}")
 '''
-
-
-def lay_out_data(root: Path) -> None:
-    """The bundled IDX files where torchvision looks for them (root/FashionMNIST/raw)."""
-    import gradkit.vision
-
-    bundled = Path(gradkit.vision.__file__).parent / "_bundled" / "fashion-mnist"
-    raw = root / "FashionMNIST" / "raw"
-    raw.mkdir(parents=True)
-    for source in bundled.glob("*.gz"):
-        shutil.copyfile(source, raw / source.name)
-        # torchvision reads the decompressed files when they are there, else unpacks the .gz
-        # (with download=False it wants them unpacked): unpack once, for both libraries.
-        import gzip
-        with gzip.open(source) as packed, open(raw / source.name[:-3], "wb") as out:
-            shutil.copyfileobj(packed, out)
 
 
 def run(command: list[str]) -> tuple[float, float]:
