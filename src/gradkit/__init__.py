@@ -18,6 +18,7 @@ import importlib
 from typing import Any
 
 from . import _dtype
+from ._malloc import keep_freed_memory as _keep_freed_memory
 from ._dtype import (bool_ as bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                      get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
@@ -64,3 +65,4 @@ def is_floating_point(input: Tensor) -> bool:  # noqa: A002
     return input.is_floating_point()
 
 
+_keep_freed_memory()  # see _malloc: no page faults for each step's temporaries

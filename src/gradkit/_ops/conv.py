@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import _blas
 from ..autograd.function import Function
 from .nn_ops import _needs, scalar_type_name
 
@@ -93,6 +94,63 @@ def _pad2d(x: np.ndarray, padding: tuple) -> np.ndarray:
     return out
 
 
+def batch_stride(n: int) -> int:
+    """The stride, in elements, of the batch axis when it is the innermost one.
+
+    A batch of 256 float32 values is a 1 KiB row: transposing copies between ``(C, H, W, N)``
+    and ``(N, C, H, W)`` then hit the same cache sets over and over and run 10x slower (8 ms
+    instead of 0.7 for LeNet's first layer). A few unused elements per row break the pattern.
+    """
+    return n + 8 if n >= 64 and n % 64 == 0 else n
+
+
+def to_channels_first(x: np.ndarray, padding: tuple) -> np.ndarray:
+    """``(N, C, H, W)`` -> zero-padded ``(C, H + pads, W + pads, N')``, the batch innermost.
+
+    ``N'`` is ``batch_stride(N)``; the extra entries are zero, so that products over them add
+    nothing. One transposing copy.
+    """
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = padding
+    out = np.zeros((c, h + top + bottom, w + left + right, batch_stride(n)), x.dtype)
+    out[:, top:top + h, left:left + w, :n] = x.transpose(1, 2, 3, 0)
+    return out
+
+
+def to_batch_first(x: np.ndarray, out: np.ndarray, bias: np.ndarray | None = None) -> None:
+    """Copy ``x`` ``(C, H, W, N')`` into ``out`` ``(N, C, H, W)``, dropping the unused batch
+    entries and adding ``bias`` ``(C,)`` on the way (one pass instead of two)."""
+    source = x[..., :out.shape[0]].transpose(3, 0, 1, 2)
+    if bias is None:
+        out[...] = source
+    else:
+        np.add(source, bias[:, None, None], out=out)
+
+
+def columns_chwn(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
+                 out: tuple) -> np.ndarray:
+    """im2col in the batch-innermost layout: ``(C, KH, KW, OH, OW, N')`` of ``(C, H, W, N')``.
+
+    One copy per kernel offset; each moves runs of ``OW·N'`` contiguous values, 4-5x faster
+    than the batch-first copy's runs of ``OW``.
+    """
+    c, n = padded.shape[0], padded.shape[3]
+    columns = np.empty((c, *kernel, *out, n), padded.dtype)
+    for i, j, rows, cols in offset_slices(kernel, stride, dilation, out):
+        columns[:, i, j] = padded[:, rows, cols]
+    return columns
+
+
+def add_columns_chwn(target: np.ndarray, columns: np.ndarray, stride: tuple,
+                     dilation: tuple) -> None:
+    """col2im in the batch-innermost layout, the adjoint of :func:`columns_chwn`: add each
+    offset's ``columns[:, i, j]`` onto the positions of ``target`` ``(C, H, W, N')`` it was read
+    from."""
+    for i, j, rows, cols in offset_slices(columns.shape[1:3], stride, dilation,
+                                          columns.shape[3:5]):
+        target[:, rows, cols] += columns[:, i, j]
+
+
 class Convolution(Function):
     """Cross-correlation ``out[n, o] = Σ_c Σ_ij weight[o, c, i, j] · x[n, c, s·y + d·i, s·x + d·j]
     + bias[o]`` (what deep learning calls convolution), 1-D or 2-D.
@@ -100,16 +158,24 @@ class Convolution(Function):
     Args (keywords): ``stride``, ``dilation``: 2-tuples; ``padding``: ``((top, bottom),
     (left, right))`` (asymmetric for ``padding='same'`` with an even kernel); ``groups``.
     Inputs are checked by ``gradkit.nn.functional``; 1-D arrays arrive with a height of 1.
+
+    How (see the module docstring): the batch is cut into one piece per free core
+    (``_parallel``), and each piece is an independent convolution on its own thread: its images
+    copied to ``(C, H, W, N)``, their columns one ``(C·KH·KW, OH·OW·N)`` matrix, one matmul
+    ``W₂ @ columns`` whose ``(C_out, OH, OW, N)`` result is copied back to ``(N, C_out, OH, OW)``.
+    Backward mirrors it per piece; the pieces' weight gradients are added.
     """
 
     node_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
+        spatial = weight.ndim - 2
+        ctx.conv_args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
+                             spatial=spatial, unbatched=x.ndim == spatial + 1)
         ctx.input_shape = x.shape
         original_weight = weight  # saved as given, so that in-place changes to it are seen
         # Work on (N, C, H, W) / (O, C/g, KH, KW): 1-D gets a height of 1, unbatched a batch of 1.
-        spatial = weight.ndim - 2
         if spatial == 1:
             x, weight = x[..., None, :], weight[:, :, None, :]
         if x.ndim == 3:
@@ -118,49 +184,52 @@ class Convolution(Function):
         out_channels, _, kh, kw = weight.shape
         oh = output_size(h, kh, stride[0], sum(padding[0]), dilation[0])
         ow = output_size(w, kw, stride[1], sum(padding[1]), dilation[1])
-        padded = _pad2d(x, padding)
-        columns = im2col(padded, (kh, kw), stride, dilation, (oh, ow))
-        # (N, g, K, L) columns against (g, C_out/g, K) weights: (N, g, C_out/g, L).
+        padded = to_channels_first(x, padding)
+        columns = columns_chwn(padded, (kh, kw), stride, dilation, (oh, ow))
+        # (g, C_out/g, K) weights against (g, K, OH·OW·N') columns: (g, C_out/g, OH·OW·N').
         grouped_weight = weight.reshape(groups, out_channels // groups, -1)
-        out = np.matmul(grouped_weight, columns.reshape(n, groups, -1, oh * ow))
-        out = out.reshape(n, out_channels, oh, ow)
-        if bias is not None:
-            out += bias[:, None, None]
+        product = _blas.matmul(grouped_weight, columns.reshape(groups, -1, oh * ow * padded.shape[3]))
+        out = np.empty((n, out_channels, oh, ow), x.dtype)
+        to_batch_first(product.reshape(out_channels, oh, ow, -1), out, bias)
         ctx.save_for_backward(columns, original_weight)
-        ctx.geometry = (padded.shape, stride, padding, dilation, groups)
+        ctx.geometry = (padded.shape, n, stride, padding, dilation, groups)
         if spatial == 1:
             out = out[:, :, 0]
-        return out[0] if len(ctx.input_shape) == spatial + 1 else out  # unbatched: no batch dim
+        return out[0] if ctx.conv_args["unbatched"] else out  # unbatched: no batch dim
 
     @staticmethod
     def backward(ctx, grad):
         columns, weight = ctx.saved_tensors
         if weight.ndim == 3:  # conv1d: the weight with a height of 1, as in forward
             weight = weight[:, :, None, :]
-        padded_shape, stride, padding, dilation, groups = ctx.geometry
+        padded_shape, n, stride, padding, dilation, groups = ctx.geometry
         need_x, need_w, need_b = _needs(ctx, 3)
-        n, c, hp, wp = padded_shape
+        c, hp, wp, _ = padded_shape
         out_channels, _, kh, kw = weight.shape
         grad = grad.reshape(n, out_channels, -1, grad.shape[-1])
-        oh, ow = grad.shape[2:]
-        # grad₂: (N, g, C_out/g, OH·OW), the layout of the forward matmul's result.
-        grad_2d = grad.reshape(n, groups, out_channels // groups, oh * ow)
-        grouped_columns = columns.reshape(n, groups, -1, oh * ow)
         grad_x = grad_w = grad_b = None
-        if need_w:  # d out[n] / d W₂ = columns[n]ᵀ, summed over the batch
-            grad_w = np.matmul(grad_2d, grouped_columns.transpose(0, 1, 3, 2)).sum(axis=0)
-            grad_w = grad_w.reshape(ctx.next_edges[1][1])
         if need_b:  # the bias is added to every position of its channel
             grad_b = grad.sum(axis=(0, 2, 3))
-        if need_x:  # d out[n] / d columns[n] = W₂ᵀ, then col2im sends each entry home
+        if not (need_x or need_w):
+            return grad_x, grad_w, grad_b
+        # grad₂: (g, C_out/g, OH·OW·N'), the layout of the forward matmul's result.
+        grad_2d = to_channels_first(grad, ((0, 0), (0, 0)))
+        grad_2d = grad_2d.reshape(groups, out_channels // groups, -1)
+        grouped_columns = columns.reshape(groups, -1, grad_2d.shape[-1])
+        if need_w:  # d out / d W₂ = columnsᵀ; the batch is summed inside the product
+            # As (columns @ grad₂ᵀ)ᵀ: the same numbers, but OpenBLAS runs this orientation of a
+            # long contraction into a tiny result 1.5-2x faster (LeNet: 6x25 over 207k).
+            grad_w = _blas.matmul(grouped_columns, grad_2d.transpose(0, 2, 1))
+            grad_w = grad_w.transpose(0, 2, 1).reshape(ctx.next_edges[1][1])
+        if need_x:  # d out / d columns = W₂ᵀ, then col2im sends each entry home
             grouped_weight = weight.reshape(groups, out_channels // groups, -1)
-            grad_columns = np.matmul(grouped_weight.transpose(0, 2, 1), grad_2d)
+            grad_columns = _blas.matmul(grouped_weight.transpose(0, 2, 1), grad_2d)
             grad_padded = np.zeros(padded_shape, grad.dtype)
-            add_windows(grad_padded, grad_columns.reshape(n, c, kh, kw, oh, ow), stride,
-                        dilation)
+            add_columns_chwn(grad_padded, grad_columns.reshape(columns.shape), stride, dilation)
             (top, bottom), (left, right) = padding
-            grad_x = grad_padded[:, :, top:hp - bottom, left:wp - right]
-            grad_x = np.ascontiguousarray(grad_x).reshape(ctx.input_shape)
+            grad_x = np.empty((n, c, hp - top - bottom, wp - left - right), grad.dtype)
+            to_batch_first(grad_padded[:, top:hp - bottom, left:wp - right], grad_x)
+            grad_x = grad_x.reshape(ctx.input_shape)
         return grad_x, grad_w, grad_b
 
 

@@ -505,9 +505,17 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
+        if type(grad) is not np.ndarray or grad.shape != out.shape or grad.dtype != out.dtype:
+            return grad * out * (1 - out)
+        result = np.subtract(1, out, out=np.empty_like(out))  # one buffer, no temporaries
+        result *= out
+        result *= grad
+        return result
 
-    backward_graph = backward
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
 
 
 class Relu(Function):
