@@ -250,7 +250,7 @@ class Tensor:
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[reduction.normalize_dim(dim, self._data.ndim)] \
-            if self._data.ndim else _raise(reduction.dim_error(dim, 0))
+            if self._data.ndim else _raise(_no_dims_error(dim))
 
     @property
     def dtype(self) -> DType:
@@ -550,6 +550,19 @@ class Tensor:
     def is_floating_point(self) -> bool:
         """True for float16/32/64 tensors."""
         return self._data.dtype.kind == "f"
+
+    def stride(self, dim: Optional[int] = None) -> Any:
+        """Elements to step in memory per index of each dim, as ``torch.Tensor.stride``.
+
+        Example:
+            >>> gradkit.zeros(2, 3).stride(), gradkit.zeros(2, 3).t().stride(0)
+            ((3, 1), 1)
+        """
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        if dim is None:
+            return steps
+        return steps[reduction.normalize_dim(dim, self._data.ndim)] \
+            if self._data.ndim else _raise(_no_dims_error(dim))
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
         """True when the elements lie in row-major order without gaps."""
@@ -1542,6 +1555,11 @@ class _Fill(Function):
 
 def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._wrap(array, requires_grad)
+
+
+def _no_dims_error(dim: Any) -> IndexError:
+    """PyTorch's error for ``size(dim)`` / ``stride(dim)`` of a 0-d tensor."""
+    return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
 
 
 def _raise(error: Exception) -> Any:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import gradkit
-from oracle import check, check_error, gradcheck
+from oracle import check, check_error, check_same_error, gradcheck, import_torch
 from strategies import array_and_dim, float_arrays, shapes
 
 rng = np.random.default_rng(4)
@@ -261,3 +261,23 @@ def test_views_share_memory_with_their_base(make_view):
     # Writing through the view must change the base exactly as in PyTorch.
     out = check(lambda t, a: (make_view(a).mul_(10), a)[1], base, requires_grad=False)
     assert out.sum().item() > base.sum()
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t.zeros(2, 3),
+    lambda t: t.zeros(2, 3).t(),
+    lambda t: t.zeros(2, 3)[:, ::2],
+    lambda t: t.zeros(2, 3).expand(4, 2, 3),
+    lambda t: t.zeros(4, 5, 6).permute(2, 0, 1),
+    lambda t: t.tensor(1.0),
+])
+def test_stride_matches_torch(make):
+    torch = import_torch()
+    assert make(gradkit).stride() == make(torch).stride()
+    for dim in range(-make(torch).dim(), make(torch).dim()):
+        assert make(gradkit).stride(dim) == make(torch).stride(dim)
+    check_same_error(lambda t: make(t).stride(3))
+
+
+def test_size_of_a_0d_tensor_raises_pytorchs_error():
+    check_same_error(lambda t: t.tensor(1.0).size(0))

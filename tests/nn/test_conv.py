@@ -288,3 +288,32 @@ def test_lazy_conv2d_draws_its_weights_only_once_it_knows_their_shape():
     plain = nn.Conv2d(3, 6, 5)
     np.testing.assert_array_equal(lazy.weight.detach().numpy(), plain.weight.detach().numpy())
     np.testing.assert_array_equal(lazy.bias.detach().numpy(), plain.bias.detach().numpy())
+
+
+# Batches of 64, 128, ... take the padded batch stride inside the convolution (batch_stride):
+# the unused entries must never reach a value or a gradient.
+@pytest.mark.parametrize("x_shape,w_shape,kwargs", [
+    ((64, 1, 12, 12), (6, 1, 5, 5), {"padding": 2}),
+    ((128, 4, 9, 8), (6, 2, 3, 3), {"groups": 2, "stride": 2, "padding": 1, "dilation": 2}),
+    ((64, 3, 10), (4, 3, 3), {"padding": 1}),  # conv1d
+])
+def test_conv_padded_batch_stride_matches_torch(x_shape, w_shape, kwargs):
+    conv = (gradkit.nn.functional.conv1d if len(w_shape) == 3 else gradkit.nn.functional.conv2d)
+    name = conv.__name__
+    check(lambda t, x, w, b: getattr(t.nn.functional, name)(x, w, b, **kwargs),
+          rand(*x_shape), rand(*w_shape), rand(w_shape[0]), atol=1e-4)
+
+
+def test_conv_padded_batch_stride_gradcheck():
+    gradcheck(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1),
+              rand(64, 2, 4, 4), rand(3, 2, 3, 3), rand(3))
+
+
+def test_conv_output_is_contiguous_in_batch_first_order():
+    from gradkit._ops.conv import batch_stride
+    assert batch_stride(256) > 256 and batch_stride(100) == 100  # the padded case is exercised
+    x = gradkit.randn(64, 2, 6, 6, requires_grad=True)
+    out = gradkit.nn.functional.conv2d(x, gradkit.randn(3, 2, 3, 3))
+    assert out.is_contiguous() and out.stride() == (3 * 4 * 4, 4 * 4, 4, 1)
+    out.sum().backward()
+    assert x.grad.is_contiguous() and x.grad.stride() == x.stride()
