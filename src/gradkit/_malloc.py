@@ -9,7 +9,7 @@ faults and ~8 ms of a 32 ms step; with freed memory kept, 0 faults and 24 ms.
 
 :func:`keep_freed_memory` raises both thresholds (``mallopt``), once, at ``import gradkit``: the
 process keeps the memory of its largest step for reuse (its peak resident size is unchanged;
-it just does not shrink between steps). Only on glibc (Linux); elsewhere, or with the
+it just does not shrink between steps, by up to :data:`TRIM_THRESHOLD`). Only on glibc (Linux); elsewhere, or with the
 environment variable ``GRADKIT_KEEP_FREED_MEMORY=0``, nothing changes.
 
 Example:
@@ -28,8 +28,10 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 #: Blocks up to this size come from the heap, not a fresh mmap (glibc's largest allowed value
 #: on 64-bit systems; by default the threshold starts at 128 KiB and adapts).
 MMAP_THRESHOLD = 32 * 1024 * 1024
-#: Free memory at the heap top up to this size stays with the process.
-TRIM_THRESHOLD = 1024 * 1024 * 1024
+#: Free memory at the heap top up to this size stays with the process (a step's temporaries:
+#: LeNet's are ~100 MB); beyond it the heap is trimmed as usual, so a notebook that frees gigabytes
+#: gives them back.
+TRIM_THRESHOLD = 256 * 1024 * 1024
 
 _done: bool | None = None
 
