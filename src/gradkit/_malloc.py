@@ -9,8 +9,8 @@ faults and ~8 ms of a 32 ms step; with freed memory kept, 0 faults and 24 ms.
 
 :func:`keep_freed_memory` raises both thresholds (``mallopt``), once, at ``import gradkit``: the
 process keeps the memory of its largest step for reuse (its peak resident size is unchanged;
-it just does not shrink between steps, by up to :data:`TRIM_THRESHOLD`). Only on glibc (Linux); elsewhere, or with the
-environment variable ``GRADKIT_KEEP_FREED_MEMORY=0``, nothing changes.
+it just does not shrink between steps, by up to :data:`TRIM_THRESHOLD`). Only on glibc (Linux);
+elsewhere, or with the environment variable ``GRADKIT_KEEP_FREED_MEMORY=0``, nothing changes.
 
 Example:
     >>> keep_freed_memory()   # True on glibc, False elsewhere or when turned off

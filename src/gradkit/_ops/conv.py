@@ -1,30 +1,33 @@
 """Convolution (1-D and 2-D, with stride, padding, dilation and groups) and constant padding.
 
-Layout: im2col into per-image column matrices ``(N, C·KH·KW, OH·OW)``, and one (batched) matmul
-per layer.
+Layout: im2col with the batch as the innermost axis, and one matmul per layer.
 
-The input ``(N, C, H, W)`` is zero-padded, and ``as_strided`` gives a read-only view of every
-window, ``(N, C, KH, KW, OH, OW)``: ``view[n, c, i, j, y, x] = x[n, c, s·y + d·i, s·x + d·j]``.
-Copying that view to a contiguous array is the one im2col copy (the "columns"); then
+The input ``(N, C, H, W)`` is copied once, zero-padded, to ``(C, H, W, N)``
+(:func:`to_channels_first`). The columns are then ``(C, KH, KW, OH, OW, N)``,
+``columns[c, i, j, y, x, n] = padded[c, s·y + d·i, s·x + d·j, n]``, built by one copy per kernel
+offset (:func:`columns_chwn`); and
 
-    out[n] = W₂ @ columns[n]       W₂ = weight as (C_out, C·KH·KW)       -> (N, C_out, OH·OW)
+    out₂ = W₂ @ columns₂        W₂ = weight as (C_out, C·KH·KW), columns₂ as (C·KH·KW, OH·OW·N)
 
-is a single ``np.matmul`` (NumPy loops BLAS over the batch). Why batch-first columns rather
-than one ``(C·KH·KW, N·OH·OW)`` matrix: the output comes out in ``(N, C_out, OH, OW)`` order
-(no transpose copy), the copy that builds the columns follows the input's own order, and the
-backward col2im adds straight into ``(N, C, H, W)``. Measured on LeNet's two layers (one
-thread), this layout's forward+backward is 1.1-3x faster than the single-matrix one, mostly
-because the big transposing copies disappear. With ``groups`` the channel is the outer index
-of a column, so ``(g, C_out/g, K)`` weights meet ``(N, g, K, L)`` columns in the same matmul.
-Backward, per image, with grad₂ = grad as ``(N, C_out, OH·OW)``:
+is one ``np.matmul``, whose ``(C_out, OH, OW, N)`` result is copied back to ``(N, C_out, OH, OW)``
+with the bias added on the way (:func:`to_batch_first`). Backward, with grad₂ the output gradient
+in the same ``(C_out, OH·OW·N)`` layout:
 
-    grad_weight  = Σₙ grad₂[n] @ columns[n]ᵀ                        (one matmul, then a sum)
-    grad_columns = W₂ᵀ @ grad₂[n]                                    (one matmul)
+    grad_weight  = (columns₂ @ grad₂ᵀ)ᵀ       (the batch summed inside the product)
+    grad_columns = W₂ᵀ @ grad₂
 
-and ``col2im`` adds each of the KH·KW slices of ``grad_columns`` back onto the (padded) input
-positions it was read from: 25 strided slice-adds for a 5x5 kernel, no ``np.add.at``. Put
-differently, grad_input is the "full" correlation of the output gradient with the flipped
-kernel; the slice-adds compute exactly that sum, term by term.
+and ``col2im`` (:func:`add_columns_chwn`) adds each of the KH·KW slices of ``grad_columns`` back
+onto the padded input positions it was read from: 25 slice-adds for a 5x5 kernel, no ``np.add.at``. Put
+differently, grad_input is the "full" correlation of the output gradient with the flipped kernel;
+the slice-adds compute exactly that sum, term by term. With ``groups`` the channel is the outer
+index of a column, so ``(g, C_out/g, K)`` weights meet ``(g, K, OH·OW·N)`` columns in one batched
+matmul.
+
+Why the batch innermost: every copy (im2col, col2im, the two transposes) then moves runs of
+``OW·N`` contiguous values instead of ``OW``, and the layer is one matrix product instead of N.
+Measured on LeNet (batch 256): im2col 0.8 ms instead of 3.7, col2im 1.2 ms instead of 8, a training
+step 23 ms instead of 34. The tensors the op returns are still contiguous ``(N, C, H, W)``, as
+PyTorch's: only the op's own temporaries have the other order.
 
 1-D convolutions and unbatched inputs are the same op on a view with a height (or batch) of 1.
 
@@ -43,8 +46,9 @@ from .. import _blas
 from ..autograd.function import Function
 from .nn_ops import _needs, scalar_type_name
 
-__all__ = ["Convolution", "Im2Col", "ConstantPadNd", "output_size", "window_view", "offset_slices", "im2col",
-           "add_windows"]
+__all__ = ["Convolution", "Im2Col", "ConstantPadNd", "output_size", "window_view", "offset_slices",
+           "im2col", "add_windows", "batch_stride", "to_channels_first", "to_batch_first",
+           "columns_chwn", "add_columns_chwn"]
 
 
 def output_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
@@ -185,10 +189,11 @@ class Convolution(Function):
         oh = output_size(h, kh, stride[0], sum(padding[0]), dilation[0])
         ow = output_size(w, kw, stride[1], sum(padding[1]), dilation[1])
         padded = to_channels_first(x, padding)
+        n_stride = padded.shape[3]
         columns = columns_chwn(padded, (kh, kw), stride, dilation, (oh, ow))
         # (g, C_out/g, K) weights against (g, K, OH·OW·N') columns: (g, C_out/g, OH·OW·N').
         grouped_weight = weight.reshape(groups, out_channels // groups, -1)
-        product = _blas.matmul(grouped_weight, columns.reshape(groups, -1, oh * ow * padded.shape[3]))
+        product = _blas.matmul(grouped_weight, columns.reshape(groups, -1, oh * ow * n_stride))
         out = np.empty((n, out_channels, oh, ow), x.dtype)
         to_batch_first(product.reshape(out_channels, oh, ow, -1), out, bias)
         ctx.save_for_backward(columns, original_weight)
