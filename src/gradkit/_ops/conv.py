@@ -17,8 +17,8 @@ in the same ``(C_out, OH·OW·N)`` layout:
     grad_columns = W₂ᵀ @ grad₂
 
 and ``col2im`` (:func:`add_columns_chwn`) adds each of the KH·KW slices of ``grad_columns`` back
-onto the padded input positions it was read from: 25 slice-adds for a 5x5 kernel, no ``np.add.at``. Put
-differently, grad_input is the "full" correlation of the output gradient with the flipped kernel;
+onto the padded input positions it was read from: 25 slice-adds for a 5x5 kernel, no
+``np.add.at``. Put differently, grad_input is the "full" correlation of the output gradient with the flipped kernel;
 the slice-adds compute exactly that sum, term by term. With ``groups`` the channel is the outer
 index of a column, so ``(g, C_out/g, K)`` weights meet ``(g, K, OH·OW·N)`` columns in one batched
 matmul.
