@@ -41,6 +41,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
 from .nn_ops import _needs, scalar_type_name
+from . import conv_graph
 
 __all__ = ["Convolution", "Im2Col", "ConstantPadNd", "output_size", "window_view", "offset_slices", "im2col",
            "add_windows"]
@@ -106,6 +107,7 @@ class Convolution(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
+        ctx.conv_args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, spatial=weight.ndim - 2, unbatched=x.ndim == weight.ndim - 1, inputs=(x, weight, bias))  # noqa: E501 (conv_graph)
         ctx.input_shape = x.shape
         original_weight = weight  # saved as given, so that in-place changes to it are seen
         # Work on (N, C, H, W) / (O, C/g, KH, KW): 1-D gets a height of 1, unbatched a batch of 1.
@@ -163,6 +165,8 @@ class Convolution(Function):
             grad_x = np.ascontiguousarray(grad_x).reshape(ctx.input_shape)
         return grad_x, grad_w, grad_b
 
+    backward_graph = staticmethod(conv_graph.convolution_backward_graph)
+
 
 def im2col(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
            out: tuple) -> np.ndarray:
@@ -204,6 +208,8 @@ class Im2Col(Function):
         add_windows(grad_padded, grad.reshape(*shape[:2], *kernel, *out), stride, dilation)
         return np.ascontiguousarray(
             grad_padded[:, :, padding[0]:padding[0] + shape[2], padding[1]:padding[1] + shape[3]])
+
+    backward_graph = staticmethod(conv_graph.im2col_backward_graph)
 
 
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -251,3 +257,5 @@ class ConstantPadNd(Function):
         grad_x = np.zeros(shape, grad.dtype)
         grad_x[src] = grad[dst]
         return grad_x
+
+    backward_graph = staticmethod(conv_graph.pad_backward_graph)

@@ -116,6 +116,19 @@ class MaxPool2D(Function):
             grad_padded[:, :, rows, cols] += np.where(winner == i * kernel[1] + j, grad, 0)
         return _crop(grad_padded, padding, shape)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # The same routing, recorded: each window's gradient masked to its winning offset is
+        # a column of pieces, and Col2Im (F.fold) adds the pieces home.
+        from .graph import where_graph
+
+        shape, padded_shape, kernel, stride, padding, dilation, out = ctx.geometry
+        winner = ctx.winner
+        n, c = winner.shape[:2]
+        offsets = np.arange(kernel[0] * kernel[1])[:, None, None]
+        pieces = where_graph(winner[:, :, None] == offsets, grad.reshape(n, c, 1, *out), 0.0)
+        return _windows_home(pieces, shape, padded_shape, kernel, stride, padding, dilation)
+
 
 class AvgPool2D(Function):
     """``out = (sum over the window) / divisor``; the gradient spreads ``grad / divisor`` evenly
@@ -161,6 +174,36 @@ class AvgPool2D(Function):
                 grad_padded[:, :, rows, cols] += grad
         return _crop(grad_padded, padding, shape)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # Every offset of a window gets the window's share grad / divisor: Col2Im adds them.
+        from .graph import constant
+
+        shape, padded_shape, divisor, kernel, stride, padding, out = ctx.geometry
+        if not np.isscalar(divisor):  # one divisor per output position
+            divisor = constant(divisor.astype(grad._data.dtype))
+        share = (grad / divisor).reshape(-1, shape[-3], 1, *out)
+        pieces = share.expand(share.shape[0], shape[-3], kernel[0] * kernel[1], *out)
+        return _windows_home(pieces, shape, padded_shape, kernel, stride, padding, (1, 1))
+
+
+def _windows_home(pieces, shape: tuple, padded_shape: tuple, kernel: tuple, stride: tuple,
+                  padding: tuple, dilation: tuple):
+    """Recorded col2im for the pools: ``pieces`` ``(N, C, KH·KW, OH, OW)``, one value per
+    window offset, added onto the padded input positions they were read from, then cropped
+    to the input's ``shape``."""
+    from .conv_graph import pad_graph
+    from .fold import Col2Im
+
+    n, c = pieces.shape[:2]
+    columns = pieces.reshape(n, c * kernel[0] * kernel[1], -1)
+    grad_padded = Col2Im.apply(columns, output_size=tuple(padded_shape[2:]), kernel=kernel,
+                               stride=stride, padding=(0, 0), dilation=dilation)
+    h, w = shape[-2:]
+    crop = ((0, 0), (0, 0)) + tuple((-p, -(size - p - s)) for p, size, s in
+                                    zip(padding, padded_shape[2:], (h, w)))
+    return pad_graph(grad_padded, crop).reshape(shape)
+
 
 def _divisors(h: int, w: int, kernel: tuple, stride: tuple, padding: tuple, out: tuple,
               count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
@@ -203,3 +246,10 @@ class AdaptiveAvgPool2D(Function):
     def backward(ctx, grad):
         rows, cols = ctx.matrices
         return rows.T @ grad @ cols
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .graph import constant
+
+        rows, cols = ctx.matrices
+        return constant(rows.T) @ grad @ constant(cols)
