@@ -773,3 +773,77 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     out = Im2Col.apply(batched, kernel=kernel, stride=stride, padding=padding,
                        dilation=dilation)
     return out if input.ndim == 4 else out.squeeze(0)
+
+
+__all__ += ["fold"]
+
+
+def _pair_argument(value: Any, name: str) -> tuple:
+    """``fold``'s int-or-pair arguments, with PyTorch's error for a sequence of another size."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value), int(value))
+    value = tuple(value)
+    if len(value) != 2:
+        raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(value)}")
+    return value
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,  # noqa: A002
+         padding: Any = 0, stride: Any = 1) -> Tensor:
+    """Sum sliding blocks back into an image (col2im), the adjoint of ``unfold``:
+    ``(N, C·KH·KW, L)`` -> ``(N, C, *output_size)``; entries of overlapping blocks add up
+    (see ``gradkit._ops.fold``).
+
+    Args:
+        input: ``(N, C·KH·KW, L)`` or unbatched ``(C·KH·KW, L)``, L the number of blocks that
+            ``unfold`` gives for an image of ``output_size``.
+        output_size, kernel_size, dilation, padding, stride: int or ``(h, w)``.
+
+    Example:
+        >>> F.fold(gradkit.ones(1, 4, 9), (4, 4), 2)[0, 0, 1]
+        tensor([2., 4., 4., 2.])
+    """
+    from .._ops.fold import Col2Im, blocks_of
+
+    _check_tensor(input, "fold")
+    output_size, kernel, dilation, padding, stride = (
+        _pair_argument(a, name) for a, name in
+        ((output_size, "output_size"), (kernel_size, "kernel_size"), (dilation, "dilation"),
+         (padding, "padding"), (stride, "stride")))
+    for name, pair, bad in (("kernel size", kernel, min(kernel) <= 0),
+                            ("stride", stride, min(stride) <= 0),
+                            ("dilation", dilation, min(dilation) <= 0)):
+        if bad:
+            first, second = ("kernel_height", "kernel_width") if name == "kernel size" else \
+                (f"{name}_height", f"{name}_width")
+            raise RuntimeError(f"{name} should be greater than zero, but got {first}: "
+                               f"{pair[0]} {second}: {pair[1]}")
+    if min(padding) < 0:
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} "
+                           f"pad_width: {padding[1]}")
+    shape = tuple(input.shape)
+    if not ((len(shape) == 2 and 0 not in shape) or (len(shape) == 3 and 0 not in shape[1:])):
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           f"batch size and non-zero dimensions for input, but got: "
+                           f"{list(shape)}")
+    planes, length = shape[-2:]
+    if planes % (kernel[0] * kernel[1]):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the "
+                           f"product of kernel_size, but got input.size(1)={planes} and "
+                           f"kernel_size=({kernel[0]}, {kernel[1]}).")
+    blocks = blocks_of(output_size, kernel, stride, padding, dilation)
+    where = (f"Given output_size=({output_size[0]}, {output_size[1]}), kernel_size="
+             f"({kernel[0]}, {kernel[1]}), dilation=({dilation[0]}, {dilation[1]}), padding="
+             f"({padding[0]}, {padding[1]}), stride=({stride[0]}, {stride[1]}), ")
+    if length != blocks[0] * blocks[1]:
+        raise RuntimeError(f"{where}expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
+                           f"{blocks[0] * blocks[1]}, but got input.size(2)={length}.")
+    if min(blocks) < 1:
+        raise RuntimeError(f"{where}calculated shape of the array of sliding blocks as "
+                           f"({blocks[0]}, {blocks[1]}), which is too small (non-positive)")
+    nn_ops.require_float(input._data, "col2im_out_cpu")
+    batched = input if len(shape) == 3 else input.unsqueeze(0)
+    out = Col2Im.apply(batched, output_size=output_size, kernel=kernel, stride=stride,
+                       padding=padding, dilation=dilation)
+    return out if len(shape) == 3 else out.squeeze(0)
