@@ -238,6 +238,13 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
     "tensor_unfold": (lambda t, x: x.unfold(1, 3, 2), (rand(2, 7),)),
     "pad": (lambda t, x: F(t).pad(x, (1, 2, 0, 1)), (rand(2, 3, 3),)),
     "pad_crop": (lambda t, x: F(t).pad(x, (-1, 2, 1, -2), value=0.5), (rand(2, 4, 5),)),
+    "pad_reflect": (lambda t, x: F(t).pad(x, (2, 1, 1, 2), mode="reflect"), (rand(1, 2, 3, 4),)),
+    "pad_replicate_3d": (lambda t, x: F(t).pad(x, (1, 0, 2, 1, 0, 1), mode="replicate"),
+                         (rand(2, 2, 3, 2),)),
+    "pad_circular_crop": (lambda t, x: F(t).pad(x, (-1, 2), mode="circular"), (rand(2, 2, 5),)),
+    "conv2d_padding_mode": (
+        lambda t, x, w: F(t).conv2d(F(t).pad(x, (1, 1, 1, 1), mode="reflect"), w),
+        (rand(1, 2, 4, 4), rand(2, 2, 3, 3))),
     "max_pool2d": (lambda t, x: F(t).max_pool2d(x, 2), (rand(2, 2, 4, 6),)),
     "max_pool2d_overlap_pad_ceil": (
         lambda t, x: F(t).max_pool2d(x, 3, stride=2, padding=1, dilation=1, ceil_mode=True),
@@ -293,7 +300,7 @@ THIRD_ORDER = ["mul", "div", "pow_tensor", "exp", "log", "sin", "tanh", "sigmoid
                "scratch_softmax", "sum_dim", "mean", "var", "std_dim", "logsumexp",
                "norm", "prod", "mse_loss", "bce_with_logits", "getitem_repeated_index",
                "conv2d", "conv2d_stride_pad_dilation_groups", "unfold", "fold", "tensor_unfold",
-               "max_pool2d", "avg_pool2d_pad_ceil"]
+               "max_pool2d", "avg_pool2d_pad_ceil", "pad_reflect"]
 
 
 def _inputs(lib: Any, arrays: tuple) -> list:

@@ -657,7 +657,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
 def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
         value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)`` from the
-    last dim backwards; negative amounts crop. Only ``mode='constant'`` is implemented.
+    last dim backwards; negative amounts crop. ``mode``: ``'constant'`` (``value``, default 0),
+    or, for the last 1, 2 or 3 dims of a (batched) input, ``'reflect'`` (mirror without
+    repeating the edge), ``'replicate'`` (repeat the edge) or ``'circular'`` (wrap around).
 
     Example:
         >>> F.pad(gradkit.ones(1, 2), (1, 1)).tolist()
@@ -675,8 +677,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
                            f"{len(pad)} and input of dimension {input.ndim}")
     if mode != "constant":
         if mode in ("reflect", "replicate", "circular"):
-            raise NotImplementedError(f"gradkit implements F.pad's mode='constant' only, not "
-                                      f"mode='{mode}'")
+            return _pad_by_mode(input, pad, mode, value)
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pairs = tuple(reversed([(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]))
     lead = input.ndim - len(pairs)
@@ -686,6 +687,58 @@ def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
                                f"{after} resulted in a negative output size, which is invalid."
                                f" Check dimension {input.ndim - len(pairs)} of your input.")
     return ConstantPadNd.apply(input, pad=pairs, value=0 if value is None else value)
+
+
+_PAD_NODE_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+                   "circular": "CopySlices"}  # torch pads circularly with slice copies
+
+
+def _pad_by_mode(input: Tensor, pad: tuple, mode: str, value: Any) -> Tensor:  # noqa: A002
+    """``F.pad`` for the gathering modes (see ``gradkit._ops.padding``), with PyTorch's checks."""
+    from .._ops.padding import IndexGather, pad_sources
+
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    ndim, dims = input.ndim, len(pad) // 2
+    if dims not in (1, 2, 3) or ndim not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    shape = tuple(input.shape)
+    pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]  # last dim first
+    axes = [ndim - 1 - i for i in range(dims)]
+    if mode == "circular":
+        for axis, (before, after) in zip(axes, pairs):
+            if before > shape[axis] or after > shape[axis]:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if shape[axis] + before + after <= 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    else:
+        checked = shape[1:] if ndim == dims + 2 else shape  # a batch may be empty
+        if 0 in checked:
+            raise RuntimeError(f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with "
+                               f"possibly 0 batch size and other non-zero dimensions for "
+                               f"input, but got: {list(shape)}")
+        if mode == "reflect":
+            for k, (axis, (before, after)) in enumerate(zip(axes, pairs)):
+                if before >= shape[axis] or after >= shape[axis]:
+                    raise RuntimeError(
+                        f"Argument #{4 + 2 * k}: Padding size should be less than the "
+                        f"corresponding input dimension, but got: padding ({before}, {after}) "
+                        f"at dimension {axis} of input {list(shape)}")
+        outputs = [shape[axis] + before + after for axis, (before, after) in zip(axes, pairs)]
+        if min(outputs) < 1:
+            names = "DHW"[3 - dims:]
+            sizes = ", ".join(f"{n}: {shape[a]}" for n, a in zip(names, reversed(axes)))
+            calculated = " ".join(f"{n}: {o}" for n, o in zip(names, reversed(outputs)))
+            raise RuntimeError(f"input ({sizes}) is too small. Calculated output {calculated}")
+    sources = tuple((axis, pad_sources(shape[axis], before, after, mode))
+                    for axis, (before, after) in zip(axes, pairs))
+    return IndexGather.apply(input, sources=sources,
+                             node_name=_PAD_NODE_NAMES[mode].format(dims))
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
