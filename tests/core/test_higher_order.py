@@ -252,6 +252,10 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
     "max_pool2d_dilation_unbatched": (lambda t, x: F(t).max_pool2d(x, 2, 1, dilation=2),
                                       (rand(2, 5, 5),)),
     "avg_pool2d": (lambda t, x: F(t).avg_pool2d(x, 2), (rand(2, 2, 4, 6),)),
+    "adaptive_max_pool2d": (lambda t, x: F(t).adaptive_max_pool2d(x, (3, 4)),
+                            (rand(2, 2, 5, 6),)),
+    "max_pool1d": (lambda t, x: F(t).max_pool1d(x, 3, 2, 1), (rand(2, 2, 7),)),
+    "avg_pool1d": (lambda t, x: F(t).avg_pool1d(x, 3, 2, 1), (rand(2, 2, 7),)),
     "avg_pool2d_pad_ceil": (
         lambda t, x: F(t).avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True,
                                      count_include_pad=False), (rand(1, 2, 6, 7),)),

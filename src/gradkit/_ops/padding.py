@@ -8,12 +8,12 @@ dim, so each dim's padding is one index array ``source`` and ``out = x.take(sour
     circular   (L = 4, pad 2, 1):   source = [2, 3 | 0, 1, 2, 3 | 0]   (wrap around)
 
 (negative amounts crop, as ``mode='constant'`` does). The gradient adds each output gradient
-back onto its source (``np.add.at``: the edges are read several times); ``IndexGather`` and
-its adjoint ``IndexScatter`` are each other's backward, so padding is differentiable to any
+back onto its source (``np.add.at``: the edges are read several times); ``PadGather`` and
+its adjoint ``PadScatter`` are each other's backward, so padding is differentiable to any
 order.
 
 Example:
-    >>> IndexGather.apply(gradkit.arange(4.0), sources=((0, pad_sources(4, 2, 1, "reflect")),))
+    >>> PadGather.apply(gradkit.arange(4.0), sources=((0, pad_sources(4, 2, 1, "reflect")),))
     tensor([2., 1., 0., 1., 2., 3., 2.])
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 
-__all__ = ["pad_sources", "IndexGather", "IndexScatter"]
+__all__ = ["pad_sources", "PadGather", "PadScatter"]
 
 
 def pad_sources(size: int, before: int, after: int, mode: str) -> np.ndarray:
@@ -62,7 +62,7 @@ def _sizes_before(sources: tuple, shape: tuple) -> list:
     return [shape[axis] for axis, _ in sources]
 
 
-class IndexGather(Function):
+class PadGather(Function):
     """``x`` gathered along each ``(axis, source)`` of ``sources`` in turn (the padding)."""
 
     @staticmethod
@@ -78,11 +78,11 @@ class IndexGather(Function):
 
     @staticmethod
     def backward_graph(ctx, grad):
-        return IndexScatter.apply(grad, sources=ctx.sources, shape=ctx.shape)
+        return PadScatter.apply(grad, sources=ctx.sources, shape=ctx.shape)
 
 
-class IndexScatter(Function):
-    """``IndexGather``'s backward as an op: each value added onto its source position."""
+class PadScatter(Function):
+    """``PadGather``'s backward as an op: each value added onto its source position."""
 
     @staticmethod
     def forward(ctx, grad, *, sources, shape):
@@ -95,4 +95,4 @@ class IndexScatter(Function):
 
     @staticmethod
     def backward_graph(ctx, grad):
-        return IndexGather.apply(grad, sources=ctx.sources)
+        return PadGather.apply(grad, sources=ctx.sources)

@@ -25,7 +25,7 @@ import numpy as np
 from ..autograd.function import Function
 from .conv import offset_slices, window_view
 
-__all__ = ["pool_output_size", "MaxPool2D", "AvgPool2D", "AdaptiveAvgPool2D"]
+__all__ = ["pool_output_size", "MaxPool2D", "AvgPool2D", "AdaptiveAvgPool2D", "AdaptiveMaxPool2D"]
 
 
 def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -253,3 +253,67 @@ class AdaptiveAvgPool2D(Function):
 
         rows, cols = ctx.matrices
         return constant(rows.T) @ grad @ constant(cols)
+
+
+def adaptive_windows(size: int, out: int) -> list:
+    """PyTorch's adaptive windows ``[⌊i·size/out⌋, ⌈(i+1)·size/out⌉)`` as ``(start, end)``."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+class AdaptiveMaxPool2D(Function):
+    """The maximum over each of ``output_size`` adaptive windows (which may overlap when the
+    sizes do not divide). A rectangle's maximum is the maximum of its rows' maxima, so the op
+    is separable: a max over each column window, then over each row window, each keeping its
+    winner (the first one in row-major order at ties, as PyTorch). The gradient goes to the
+    winner, added up where one input wins several windows.
+
+    Keyword ``indices_out``: a list that receives the flat ``h·W + w`` winners (int64).
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, output_size, indices_out=None):
+        shape = x.shape
+        x = _batched(x)
+        n, c, h, w = x.shape
+        oh, ow = output_size
+        across = np.empty((n, c, h, ow), x.dtype)  # max over each column window, per row
+        across_at = np.empty((n, c, h, ow), np.int64)
+        for j, (start, end) in enumerate(adaptive_windows(w, ow)):
+            at = x[..., start:end].argmax(axis=-1)
+            across[..., j] = np.take_along_axis(x[..., start:end], at[..., None], -1)[..., 0]
+            across_at[..., j] = start + at
+        best = np.empty((n, c, oh, ow), x.dtype)
+        indices = np.empty((n, c, oh, ow), np.int64)
+        for i, (start, end) in enumerate(adaptive_windows(h, oh)):
+            at = across[:, :, start:end].argmax(axis=2)[:, :, None]
+            best[:, :, i] = np.take_along_axis(across[:, :, start:end], at, 2)[:, :, 0]
+            columns = np.take_along_axis(across_at[:, :, start:end], at, 2)[:, :, 0]
+            indices[:, :, i] = (start + at[:, :, 0]) * w + columns
+        ctx.shape, ctx.indices = shape, indices
+        if indices_out is not None:
+            indices_out.append(indices.reshape(indices.shape[len(x.shape) - len(shape):]))
+        return best.reshape(best.shape[len(x.shape) - len(shape):])
+
+    @staticmethod
+    def _offsets(ctx) -> np.ndarray:
+        """Each output's winner as a flat position in the whole input."""
+        n, c, oh, ow = ctx.indices.shape
+        plane = ctx.shape[-1] * ctx.shape[-2]
+        return (np.arange(n * c)[:, None] * plane + ctx.indices.reshape(n * c, oh * ow)).ravel()
+
+    @staticmethod
+    def backward(ctx, grad):
+        total = int(np.prod(ctx.shape))
+        # d max / d x = 1 at the winner: add every output's gradient there
+        grad_x = np.bincount(AdaptiveMaxPool2D._offsets(ctx), weights=grad.ravel(),
+                             minlength=total)
+        return grad_x.astype(grad.dtype, copy=False).reshape(ctx.shape)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .indexing import IndexScatter
+
+        total = int(np.prod(ctx.shape))
+        return IndexScatter.apply(grad.reshape(-1), shape=(total,),
+                                  index=AdaptiveMaxPool2D._offsets(ctx),
+                                  advanced=True).reshape(ctx.shape)

@@ -632,6 +632,13 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
                            divisor_override=divisor_override)
 
 
+def _adaptive_size(x: np.ndarray, output_size: Any) -> tuple:
+    """An adaptive pool's ``output_size`` (int, pair, None keeps that dim) as a pair."""
+    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None \
+        else tuple(output_size)
+    return tuple(x.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+
+
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """Average pooling into a fixed ``output_size`` (int or ``(h, w)``; None keeps that dim).
 
@@ -646,9 +653,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     if x.ndim not in (3, 4) or 0 in x.shape[-3:]:
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
                            f"{list(x.shape)}")
-    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None \
-        else tuple(output_size)
-    size = tuple(x.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+    size = _adaptive_size(x, output_size)
     if size == (1, 1):  # as in PyTorch, the global average is a mean (MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
     return AdaptiveAvgPool2D.apply(input, output_size=size)
@@ -695,7 +700,7 @@ _PAD_NODE_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "Replica
 
 def _pad_by_mode(input: Tensor, pad: tuple, mode: str, value: Any) -> Tensor:  # noqa: A002
     """``F.pad`` for the gathering modes (see ``gradkit._ops.padding``), with PyTorch's checks."""
-    from .._ops.padding import IndexGather, pad_sources
+    from .._ops.padding import PadGather, pad_sources
 
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
@@ -737,7 +742,7 @@ def _pad_by_mode(input: Tensor, pad: tuple, mode: str, value: Any) -> Tensor:  #
             raise RuntimeError(f"input ({sizes}) is too small. Calculated output {calculated}")
     sources = tuple((axis, pad_sources(shape[axis], before, after, mode))
                     for axis, (before, after) in zip(axes, pairs))
-    return IndexGather.apply(input, sources=sources,
+    return PadGather.apply(input, sources=sources,
                              node_name=_PAD_NODE_NAMES[mode].format(dims))
 
 
@@ -900,3 +905,124 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,  
     out = Col2Im.apply(batched, output_size=output_size, kernel=kernel, stride=stride,
                        padding=padding, dilation=dilation)
     return out if len(shape) == 3 else out.squeeze(0)
+
+
+__all__ += ["adaptive_max_pool2d", "max_pool1d", "avg_pool1d"]
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any,  # noqa: A002
+                        return_indices: bool = False) -> Any:
+    """Max pooling into a fixed ``output_size`` (int or ``(h, w)``; None keeps that dim):
+    output (i, j) is the maximum over rows ``[⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉)`` and the same for
+    columns (see ``gradkit._ops.pooling``).
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        return_indices: also return each maximum's flat position ``h·W + w`` (int64).
+
+    Example:
+        >>> F.adaptive_max_pool2d(gradkit.arange(16.0).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    from .._ops.pooling import AdaptiveMaxPool2D
+
+    _check_tensor(input, "adaptive_max_pool2d")
+    x = input._data
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
+                           f"{list(x.shape)}")
+    for dim in range(x.ndim - 3, x.ndim):
+        if x.shape[dim] == 0:
+            raise RuntimeError(f"adaptive_max_pool2d(): Expected input to have non-zero size "
+                               f"for non-batch dimensions, but input has sizes "
+                               f"{list(x.shape)} with dimension {dim} being empty")
+    if not isinstance(output_size, int) and output_size is not None and \
+            len(tuple(output_size)) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must "
+                           "be 2")
+    size = _adaptive_size(x, output_size)
+    if min(size) < 0:
+        shown = list(x.shape[:-2]) + list(size)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: "
+                           f"{shown}")
+    nn_ops.require_float(x, "adaptive_max_pool2d")
+    indices: list = []
+    out = AdaptiveMaxPool2D.apply(input, output_size=size,
+                                  indices_out=indices if return_indices else None)
+    return (out, Tensor._wrap(indices[0])) if return_indices else out
+
+
+def _single(value: Any, name: str, op: str) -> int:
+    """A 1-D pool's int-or-1-sequence argument, with PyTorch's error otherwise."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = tuple(value)
+    if len(value) != 1:
+        raise RuntimeError(f"{op}() {name} must be an int, list of ints or tuple of ints of "
+                           f"size 1 but got size {len(value)}")
+    return value[0]
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """The maximum over each ``kernel_size`` window of ``(N, C, L)`` or ``(C, L)``: the 2-D
+    max pool on a height of 1 (arguments as ``max_pool2d``, ints).
+
+    Example:
+        >>> F.max_pool1d(gradkit.tensor([[1.0, 3.0, 2.0, 5.0]]), 2)
+        tensor([[3., 5.]])
+    """
+    _check_tensor(input, "max_pool1d")
+    if input.ndim not in (2, 3) or 0 in tuple(input.shape)[-2:]:
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{list(input.shape)}")
+    kernel = _single(kernel_size, "kernel_size", "max_pool1d")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else _single(stride, "stride", "max_pool1d")
+    padding = _single(padding, "padding", "max_pool1d")
+    dilation = _single(dilation, "dilation", "max_pool1d")
+    for name, value, low in (("kernel_size", kernel, 1), ("stride", stride, 1),
+                             ("padding", padding, 0), ("dilation", dilation, 1)):
+        if value < low:
+            what = "non-negative" if low == 0 else "greater than zero"
+            raise RuntimeError(f"max_pool1d() {name} must be {what}, but got {value}")
+    if padding > kernel // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but "
+                           f"got padding={padding} and kernel_size={kernel}")
+    from .._ops.pooling import pool_output_size
+
+    out = pool_output_size(input.shape[-1], kernel, stride, padding, dilation, ceil_mode)
+    if out < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+    result = max_pool2d(input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding),
+                        (1, dilation), ceil_mode, return_indices)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """The mean over each ``kernel_size`` window of ``(N, C, L)`` or ``(C, L)``: the 2-D
+    average pool on a height of 1 (arguments as ``avg_pool2d``, ints).
+
+    Example:
+        >>> F.avg_pool1d(gradkit.tensor([[1.0, 3.0, 2.0, 6.0]]), 2)
+        tensor([[2., 4.]])
+    """
+    _check_tensor(input, "avg_pool1d")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"avg_pool1d)")
+    kernel = _single(kernel_size, "kernel_size", "avg_pool1d")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else _single(stride, "stride", "avg_pool1d")
+    if stride == 0:
+        raise RuntimeError("stride should not be zero")
+    padding = _single(padding, "padding", "avg_pool1d")
+    return avg_pool2d(input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding), ceil_mode,
+                      count_include_pad).squeeze(-2)
