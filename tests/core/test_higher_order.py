@@ -231,6 +231,10 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
     "conv1d_unbatched": (lambda t, x, w: F(t).conv1d(x, w), (rand(2, 5), rand(2, 2, 2))),
     "conv2d_after_op": (lambda t, x, w: F(t).conv2d((x * x).tanh(), w * w),
                         (rand(1, 2, 4, 4), rand(2, 2, 2, 2))),
+    "conv_transpose2d": (
+        lambda t, x, w, b: F(t).conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1,
+                                                 groups=2),
+        (rand(1, 4, 3, 3), rand(4, 1, 3, 2), rand(2))),
     "unfold": (lambda t, x: F(t).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
                (rand(2, 2, 4, 5),)),
     "fold": (lambda t, x: F(t).fold(x, (4, 5), (2, 3), padding=(1, 0), stride=(1, 2)),

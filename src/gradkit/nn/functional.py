@@ -964,6 +964,14 @@ def _single(value: Any, name: str, op: str) -> int:
     return value[0]
 
 
+def _pool1d_arguments(kernel_size: Any, stride: Any, padding: Any, op: str) -> tuple:
+    """A 1-D pool's kernel, stride (default: the kernel) and padding as ints."""
+    kernel = _single(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else _single(stride, "stride", op)
+    return kernel, stride, _single(padding, "padding", op)
+
+
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
                padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Any:
@@ -978,10 +986,7 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
     if input.ndim not in (2, 3) or 0 in tuple(input.shape)[-2:]:
         raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
                            f"dim batch size for input, but got:{list(input.shape)}")
-    kernel = _single(kernel_size, "kernel_size", "max_pool1d")
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
-        else _single(stride, "stride", "max_pool1d")
-    padding = _single(padding, "padding", "max_pool1d")
+    kernel, stride, padding = _pool1d_arguments(kernel_size, stride, padding, "max_pool1d")
     dilation = _single(dilation, "dilation", "max_pool1d")
     for name, value, low in (("kernel_size", kernel, 1), ("stride", stride, 1),
                              ("padding", padding, 0), ("dilation", dilation, 1)):
@@ -1018,11 +1023,111 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
                            f"tensor for argument #1 'self' (while checking arguments for "
                            f"avg_pool1d)")
-    kernel = _single(kernel_size, "kernel_size", "avg_pool1d")
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
-        else _single(stride, "stride", "avg_pool1d")
+    kernel, stride, padding = _pool1d_arguments(kernel_size, stride, padding, "avg_pool1d")
     if stride == 0:
         raise RuntimeError("stride should not be zero")
-    padding = _single(padding, "padding", "avg_pool1d")
     return avg_pool2d(input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding), ceil_mode,
                       count_include_pad).squeeze(-2)
+
+
+__all__ += ["conv_transpose2d"]
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution, the adjoint of ``conv2d``: each input pixel adds
+    ``x[n, c] · weight[c]`` onto a ``stride``-spaced grid of the output.
+
+    Built from recorded ops, in the im2col formulation read backwards (the gradient of
+    ``conv2d`` with respect to its input): one matmul ``W₂ᵀ @ x₂`` makes the columns, and
+    ``Col2Im`` (``F.fold``) adds them onto the output, cropping ``padding``. So its gradients,
+    and theirs, come from those ops' backwards.
+
+    Args:
+        input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
+        weight: ``(C_in, C_out / groups, KH, KW)``.
+        bias: ``(C_out,)`` or None.
+        stride, padding, output_padding, dilation: int or ``(h, w)``.
+
+    Returns:
+        ``(N, C_out, OH, OW)``, ``OH = (H − 1)·s − 2p + d·(KH − 1) + output_padding + 1``.
+
+    Example:
+        >>> F.conv_transpose2d(gradkit.ones(1, 1, 2, 2), gradkit.ones(1, 1, 2, 2), stride=2)[0, 0]
+        tensor([[1., 1., 1., 1.],
+                [1., 1., 1., 1.],
+                [1., 1., 1., 1.],
+                [1., 1., 1., 1.]])
+    """
+    from .._ops.conv import check_conv_dtypes
+    from .._ops.conv_graph import pad_graph
+    from .._ops.fold import Col2Im
+
+    _check_tensor(input, "conv_transpose2d")
+    _check_tensor(weight, "conv_transpose2d", 2, "weight")
+    x, w = input._data, weight._data
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
+                           f"but got input of size: {list(x.shape)}")
+    if isinstance(padding, str):
+        raise TypeError("conv_transpose2d(): argument 'padding' must be tuple of ints, not str")
+    stride, padding, dilation = (_tuple(a, w.ndim - 2, name) for a, name in
+                                 ((stride, "stride"), (padding, "padding"),
+                                  (dilation, "dilation")))
+    output_padding = _tuple(output_padding, w.ndim - 2, "output_padding")
+    if w.ndim != 4:
+        raise RuntimeError(f"Expected 4-dimensional input for 4-dimensional weight "
+                           f"{list(w.shape)}, but got {x.ndim}-dimensional input instead")
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)) or \
+            min(output_padding) < 0:
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, "
+                           f"but got output_padding_height: {output_padding[0]} "
+                           f"output_padding_width: {output_padding[1]} stride_height: "
+                           f"{stride[0]} stride_width: {stride[1]} dilation_height: "
+                           f"{dilation[0]} dilation_width: {dilation[1]}")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    batched = input if x.ndim == 4 else input.unsqueeze(0)
+    n, c, h, width = batched.shape
+    if c != w.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                           f"input{list(batched.shape)} to have {w.shape[0]} channels, but got "
+                           f"{c} channels instead")
+    out_channels = w.shape[1] * groups
+    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != out_channels):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected bias "
+                           f"to be 1-dimensional with {out_channels} elements, but got bias of "
+                           f"size {list(bias.shape)} instead")
+    check_conv_dtypes(x, w, None if bias is None else bias._data)
+    kernel = w.shape[2:]
+    size = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
+                 zip((h, width), stride, padding, dilation, kernel, output_padding))
+    if min(size) < 1:
+        raise RuntimeError(f"Given input size per channel: ({h} x {width}). Calculated output "
+                           f"size per channel: ({size[0]} x {size[1]}). Output size is too "
+                           f"small")
+    # columns[n, g] = W_gᵀ @ x[n, g]: (C_out/g·KH·KW, C_in/g) @ (C_in/g, H·W)
+    grouped_weight = weight.reshape(groups, c // groups, -1).transpose(1, 2)
+    columns = grouped_weight @ batched.reshape(n, groups, c // groups, h * width)
+    # Col2Im adds the columns onto the whole area the blocks reach; the output is that area
+    # without ``padding`` at the top/left and ``padding − output_padding`` at the bottom/right
+    # (a negative crop: zero rows that receive only the bias).
+    reached = tuple((i - 1) * s + d * (k - 1) + 1 for i, s, d, k in
+                    zip((h, width), stride, dilation, kernel))
+    out = Col2Im.apply(columns.reshape(n, -1, h * width), output_size=reached, kernel=kernel,
+                       stride=stride, padding=(0, 0), dilation=dilation)
+    out = pad_graph(out, ((0, 0), (0, 0)) + tuple((-p, o - p) for p, o in
+                                                  zip(padding, output_padding)))
+    if bias is not None:
+        out = out + bias.reshape(1, -1, 1, 1)
+    return out if x.ndim == 4 else out.squeeze(0)

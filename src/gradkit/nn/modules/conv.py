@@ -39,6 +39,26 @@ def _f_pad_amounts(padding: Any, kernel: tuple, dilation: tuple) -> tuple:
     return tuple(x for p in reversed(padding) for x in (p, p))
 
 
+def _check_groups(in_channels: int, out_channels: int, groups: int) -> None:
+    """PyTorch's errors for channel counts that ``groups`` does not divide."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups:
+        raise ValueError("out_channels must be divisible by groups")
+
+
+def _make_parameters(module: Module, weight_shape: tuple, bias: bool, dtype: Any) -> None:
+    """A convolution's ``weight`` (and ``bias``, one per output channel), initialized."""
+    module.weight = _empty_parameter(weight_shape, dtype)
+    if bias:
+        module.bias = _empty_parameter((module.out_channels,), dtype)
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
 class _ConvNd(Module):
     """What ``Conv1d`` and ``Conv2d`` share: arguments, parameters, initialization, printing."""
 
@@ -49,12 +69,7 @@ class _ConvNd(Module):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         n = self._spatial
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups:
-            raise ValueError("out_channels must be divisible by groups")
+        _check_groups(in_channels, out_channels, groups)
         stride = _as_tuple(stride, n)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
@@ -75,13 +90,8 @@ class _ConvNd(Module):
         self._reversed_padding_repeated_twice = _f_pad_amounts(padding, self.kernel_size,
                                                                self.dilation)
         self.transposed, self.output_padding = False, (0,) * n
-        self.weight = _empty_parameter((out_channels, in_channels // groups, *self.kernel_size),
-                                       dtype)
-        if bias:
-            self.bias = _empty_parameter((out_channels,), dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _make_parameters(self, (out_channels, in_channels // groups, *self.kernel_size), bias,
+                         dtype)
 
     def reset_parameters(self) -> None:
         """PyTorch's default: weight from ``kaiming_uniform_(a=√5)``, i.e. U(−1/√fan_in,

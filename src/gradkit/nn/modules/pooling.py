@@ -123,29 +123,18 @@ class AdaptiveMaxPool2d(Module):
         return f"output_size={self.output_size}"
 
 
-class MaxPool1d(Module):
+class MaxPool1d(MaxPool2d):
     """The maximum over each ``kernel_size`` window of ``(N, C, L)`` or ``(C, L)``;
-    arguments as ``MaxPool2d`` (ints).
+    arguments (ints) and printed form as ``MaxPool2d``.
 
     Example:
         >>> gradkit.nn.MaxPool1d(3, stride=2)(gradkit.zeros(20, 16, 50)).shape
         gradkit.Size([20, 16, 24])
     """
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 dilation: Any = 1, return_indices: bool = False,
-                 ceil_mode: bool = False) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-
     def forward(self, input: Tensor) -> Any:  # noqa: A002
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-    extra_repr = MaxPool2d.extra_repr
 
 
 class AvgPool1d(Module):
