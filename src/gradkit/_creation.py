@@ -109,6 +109,9 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         array = np.array(data)
     else:
         array = _python_dtype(data)
+        if dtype is not None and array.dtype == np.float32 and \
+                _dtype.to_dtype(dtype).numpy == np.float64:
+            array = np.array(data, np.float64)  # Python floats straight to float64, as torch
     if dtype is not None:
         array = array.astype(_dtype.to_dtype(dtype).numpy, copy=False)
     elif array.dtype.kind not in "biuf":

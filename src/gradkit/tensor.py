@@ -1223,6 +1223,36 @@ class Tensor:
         return track_view(shape_ops.Permute.apply(self, dims=dims), self,
                           lambda a: np.transpose(a, dims))
 
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """A view of the windows of length ``size`` along ``dimension``, ``step`` apart:
+        that dim becomes the window index, and a last dim of length ``size`` is appended
+        (see ``gradkit._ops.windows``).
+
+        Example:
+            >>> gradkit.arange(6.0).unfold(0, 3, 1).shape
+            gradkit.Size([4, 3])
+        """
+        from ._ops.windows import UnfoldWindows, windows_of
+
+        for name, value in (("dimension", dimension), ("size", size), ("step", step)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+                position = ("dimension", "size", "step").index(name) + 1
+                raise TypeError(f"unfold(): argument '{name}' (position {position}) must be "
+                                f"int, not {type(value).__name__}")
+        dim = reduction.normalize_dim(dimension, self._data.ndim)
+        length = self._data.shape[dim] if self._data.ndim else 1
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if size > length:
+            raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but "
+                               f"size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        if self._data.ndim == 0:  # PyTorch: a 0-d tensor's one window is the tensor itself
+            return self.reshape(1)[:size]
+        out = UnfoldWindows.apply(self, dimension=dim, size=size, step=step)
+        return track_view(out, self, lambda a: windows_of(a, dim, size, step))
+
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape without copying (-1 keeps a size)."""
         return shape_ops.Expand.apply(self, sizes=_size_args(sizes))

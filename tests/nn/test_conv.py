@@ -146,11 +146,6 @@ def test_conv2d_bad_padding_strings_are_value_errors_listing_the_choices(kwargs)
     assert sorted(ours) == sorted(theirs)
 
 
-def test_conv_other_padding_modes_say_they_are_not_implemented():
-    with pytest.raises(NotImplementedError, match="padding_mode='reflect'"):
-        nn.Conv2d(1, 6, 5, padding_mode="reflect")
-
-
 def test_conv_errors_never_leak_numpy_messages():
     check_error(lambda t, x, w: t.nn.functional.conv2d(x, w), rand(1, 2, 4, 4), rand(3, 3, 2, 2))
 

@@ -45,6 +45,7 @@ from numpy.lib.stride_tricks import as_strided
 from .. import _blas
 from ..autograd.function import Function
 from .nn_ops import _needs, scalar_type_name
+from . import conv_graph
 
 __all__ = ["Convolution", "Im2Col", "ConstantPadNd", "output_size", "window_view", "offset_slices",
            "im2col", "add_windows", "batch_stride", "to_channels_first", "to_batch_first",
@@ -163,11 +164,9 @@ class Convolution(Function):
     (left, right))`` (asymmetric for ``padding='same'`` with an even kernel); ``groups``.
     Inputs are checked by ``gradkit.nn.functional``; 1-D arrays arrive with a height of 1.
 
-    How (see the module docstring): the batch is cut into one piece per free core
-    (``_parallel``), and each piece is an independent convolution on its own thread: its images
-    copied to ``(C, H, W, N)``, their columns one ``(C·KH·KW, OH·OW·N)`` matrix, one matmul
-    ``W₂ @ columns`` whose ``(C_out, OH, OW, N)`` result is copied back to ``(N, C_out, OH, OW)``.
-    Backward mirrors it per piece; the pieces' weight gradients are added.
+    How (see the module docstring): the images are copied to ``(C, H, W, N)``, their columns
+    are one ``(C·KH·KW, OH·OW·N)`` matrix, and the layer is one matmul ``W₂ @ columns`` whose
+    ``(C_out, OH, OW, N)`` result is copied back to ``(N, C_out, OH, OW)``. Backward mirrors it.
     """
 
     node_name = "ConvolutionBackward0"
@@ -175,8 +174,10 @@ class Convolution(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
         spatial = weight.ndim - 2
+        # For create_graph (conv_graph): the geometry, and the inputs to rebuild the graph from.
         ctx.conv_args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
-                             spatial=spatial, unbatched=x.ndim == spatial + 1)
+                             spatial=spatial, unbatched=x.ndim == spatial + 1,
+                             inputs=(x, weight, bias))
         ctx.input_shape = x.shape
         original_weight = weight  # saved as given, so that in-place changes to it are seen
         # Work on (N, C, H, W) / (O, C/g, KH, KW): 1-D gets a height of 1, unbatched a batch of 1.
@@ -237,6 +238,8 @@ class Convolution(Function):
             grad_x = grad_x.reshape(ctx.input_shape)
         return grad_x, grad_w, grad_b
 
+    backward_graph = staticmethod(conv_graph.convolution_backward_graph)
+
 
 def im2col(padded: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
            out: tuple) -> np.ndarray:
@@ -278,6 +281,8 @@ class Im2Col(Function):
         add_windows(grad_padded, grad.reshape(*shape[:2], *kernel, *out), stride, dilation)
         return np.ascontiguousarray(
             grad_padded[:, :, padding[0]:padding[0] + shape[2], padding[1]:padding[1] + shape[3]])
+
+    backward_graph = staticmethod(conv_graph.im2col_backward_graph)
 
 
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -325,3 +330,5 @@ class ConstantPadNd(Function):
         grad_x = np.zeros(shape, grad.dtype)
         grad_x[src] = grad[dst]
         return grad_x
+
+    backward_graph = staticmethod(conv_graph.pad_backward_graph)

@@ -53,13 +53,15 @@ class NativeBatchNorm(Function):
         out = normalized if weight is None else normalized * weight.reshape(shape)
         if bias is not None:
             out = out + bias.reshape(shape)
-        ctx.save_for_backward(normalized, inv_std, weight)
-        ctx.training = training
+        # x only for the recorded backward (create_graph), which differentiates through μ, σ²
+        # of x; PyTorch's native_batch_norm saves its input too.
+        ctx.save_for_backward(normalized, inv_std, weight, x)
+        ctx.training, ctx.eps = training, eps
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        normalized, inv_std, weight = ctx.saved_tensors
+        normalized, inv_std, weight, _ = ctx.saved_tensors
         need_x, _, _, need_w, need_b = _needs(ctx, 5)
         axes = (0,) + tuple(range(2, grad.ndim))
         shape = _channel_shape(grad)
@@ -78,5 +80,37 @@ class NativeBatchNorm(Function):
                 mean_gx = np.mean(grad_normalized * normalized, axis=axes, keepdims=True)
                 grad_x = scale * (grad_normalized - mean_g - normalized * mean_gx)
             else:  # fixed statistics: an affine map, dx = g · s
+                grad_x = grad_normalized * scale
+        return grad_x, None, None, grad_w, grad_b
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # The same formulas on Tensors, with x̂ rebuilt from x (the saved x̂ is a constant) so
+        # that the second derivative sees how x̂, μ and σ² move with x.
+        from .graph import constant
+
+        normalized, inv_std, weight, x = ctx.saved_tensors
+        need_x, _, _, need_w, need_b = _needs(ctx, 5)
+        axes = (0,) + tuple(range(2, grad.ndim))
+        shape = _channel_shape(grad)
+        if ctx.training:
+            centered = x - x.mean(axes, keepdim=True)
+            scale = 1 / ((centered * centered).mean(axes, keepdim=True) + ctx.eps).sqrt()
+            normalized = centered * scale
+        else:  # fixed statistics: x̂ = (x − running mean)·s, exactly x̂ + (x − x)·s
+            scale = constant(inv_std._data.reshape(shape))
+            normalized = normalized + (x - constant(x._data)) * scale
+        grad_x = grad_w = grad_b = None
+        if need_w:
+            grad_w = (grad * normalized).sum(axes)
+        if need_b:
+            grad_b = grad.sum(axes)
+        if need_x:
+            grad_normalized = grad if weight is None else grad * weight.reshape(shape)
+            if ctx.training:
+                mean_g = grad_normalized.mean(axes, keepdim=True)
+                mean_gx = (grad_normalized * normalized).mean(axes, keepdim=True)
+                grad_x = scale * (grad_normalized - mean_g - normalized * mean_gx)
+            else:
                 grad_x = grad_normalized * scale
         return grad_x, None, None, grad_w, grad_b

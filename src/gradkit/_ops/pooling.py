@@ -25,7 +25,7 @@ import numpy as np
 from ..autograd.function import Function
 from .conv import offset_slices, window_view
 
-__all__ = ["pool_output_size", "MaxPool2D", "AvgPool2D", "AdaptiveAvgPool2D"]
+__all__ = ["pool_output_size", "MaxPool2D", "AvgPool2D", "AdaptiveAvgPool2D", "AdaptiveMaxPool2D"]
 
 
 def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -116,6 +116,19 @@ class MaxPool2D(Function):
             grad_padded[:, :, rows, cols] += np.where(winner == i * kernel[1] + j, grad, 0)
         return _crop(grad_padded, padding, shape)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # The same routing, recorded: each window's gradient masked to its winning offset is
+        # a column of pieces, and Col2Im (F.fold) adds the pieces home.
+        from .graph import where_graph
+
+        shape, padded_shape, kernel, stride, padding, dilation, out = ctx.geometry
+        winner = ctx.winner
+        n, c = winner.shape[:2]
+        offsets = np.arange(kernel[0] * kernel[1])[:, None, None]
+        pieces = where_graph(winner[:, :, None] == offsets, grad.reshape(n, c, 1, *out), 0.0)
+        return _windows_home(pieces, shape, padded_shape, kernel, stride, padding, dilation)
+
 
 class AvgPool2D(Function):
     """``out = (sum over the window) / divisor``; the gradient spreads ``grad / divisor`` evenly
@@ -161,6 +174,36 @@ class AvgPool2D(Function):
                 grad_padded[:, :, rows, cols] += grad
         return _crop(grad_padded, padding, shape)
 
+    @staticmethod
+    def backward_graph(ctx, grad):
+        # Every offset of a window gets the window's share grad / divisor: Col2Im adds them.
+        from .graph import constant
+
+        shape, padded_shape, divisor, kernel, stride, padding, out = ctx.geometry
+        if not np.isscalar(divisor):  # one divisor per output position
+            divisor = constant(divisor.astype(grad._data.dtype))
+        share = (grad / divisor).reshape(-1, shape[-3], 1, *out)
+        pieces = share.expand(share.shape[0], shape[-3], kernel[0] * kernel[1], *out)
+        return _windows_home(pieces, shape, padded_shape, kernel, stride, padding, (1, 1))
+
+
+def _windows_home(pieces, shape: tuple, padded_shape: tuple, kernel: tuple, stride: tuple,
+                  padding: tuple, dilation: tuple):
+    """Recorded col2im for the pools: ``pieces`` ``(N, C, KH·KW, OH, OW)``, one value per
+    window offset, added onto the padded input positions they were read from, then cropped
+    to the input's ``shape``."""
+    from .conv_graph import pad_graph
+    from .fold import Col2Im
+
+    n, c = pieces.shape[:2]
+    columns = pieces.reshape(n, c * kernel[0] * kernel[1], -1)
+    grad_padded = Col2Im.apply(columns, output_size=tuple(padded_shape[2:]), kernel=kernel,
+                               stride=stride, padding=(0, 0), dilation=dilation)
+    h, w = shape[-2:]
+    crop = ((0, 0), (0, 0)) + tuple((-p, -(size - p - s)) for p, size, s in
+                                    zip(padding, padded_shape[2:], (h, w)))
+    return pad_graph(grad_padded, crop).reshape(shape)
+
 
 def _divisors(h: int, w: int, kernel: tuple, stride: tuple, padding: tuple, out: tuple,
               count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
@@ -203,3 +246,74 @@ class AdaptiveAvgPool2D(Function):
     def backward(ctx, grad):
         rows, cols = ctx.matrices
         return rows.T @ grad @ cols
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .graph import constant
+
+        rows, cols = ctx.matrices
+        return constant(rows.T) @ grad @ constant(cols)
+
+
+def adaptive_windows(size: int, out: int) -> list:
+    """PyTorch's adaptive windows ``[⌊i·size/out⌋, ⌈(i+1)·size/out⌉)`` as ``(start, end)``."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+class AdaptiveMaxPool2D(Function):
+    """The maximum over each of ``output_size`` adaptive windows (which may overlap when the
+    sizes do not divide). A rectangle's maximum is the maximum of its rows' maxima, so the op
+    is separable: a max over each column window, then over each row window, each keeping its
+    winner (the first one in row-major order at ties, as PyTorch). The gradient goes to the
+    winner, added up where one input wins several windows.
+
+    Keyword ``indices_out``: a list that receives the flat ``h·W + w`` winners (int64).
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, output_size, indices_out=None):
+        shape = x.shape
+        x = _batched(x)
+        n, c, h, w = x.shape
+        oh, ow = output_size
+        across = np.empty((n, c, h, ow), x.dtype)  # max over each column window, per row
+        across_at = np.empty((n, c, h, ow), np.int64)
+        for j, (start, end) in enumerate(adaptive_windows(w, ow)):
+            at = x[..., start:end].argmax(axis=-1)
+            across[..., j] = np.take_along_axis(x[..., start:end], at[..., None], -1)[..., 0]
+            across_at[..., j] = start + at
+        best = np.empty((n, c, oh, ow), x.dtype)
+        indices = np.empty((n, c, oh, ow), np.int64)
+        for i, (start, end) in enumerate(adaptive_windows(h, oh)):
+            at = across[:, :, start:end].argmax(axis=2)[:, :, None]
+            best[:, :, i] = np.take_along_axis(across[:, :, start:end], at, 2)[:, :, 0]
+            columns = np.take_along_axis(across_at[:, :, start:end], at, 2)[:, :, 0]
+            indices[:, :, i] = (start + at[:, :, 0]) * w + columns
+        ctx.shape, ctx.indices = shape, indices
+        if indices_out is not None:
+            indices_out.append(indices.reshape(indices.shape[len(x.shape) - len(shape):]))
+        return best.reshape(best.shape[len(x.shape) - len(shape):])
+
+    @staticmethod
+    def _offsets(ctx) -> np.ndarray:
+        """Each output's winner as a flat position in the whole input."""
+        n, c, oh, ow = ctx.indices.shape
+        plane = ctx.shape[-1] * ctx.shape[-2]
+        return (np.arange(n * c)[:, None] * plane + ctx.indices.reshape(n * c, oh * ow)).ravel()
+
+    @staticmethod
+    def backward(ctx, grad):
+        total = int(np.prod(ctx.shape))
+        # d max / d x = 1 at the winner: add every output's gradient there
+        grad_x = np.bincount(AdaptiveMaxPool2D._offsets(ctx), weights=grad.ravel(),
+                             minlength=total)
+        return grad_x.astype(grad.dtype, copy=False).reshape(ctx.shape)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        from .indexing import IndexScatter
+
+        total = int(np.prod(ctx.shape))
+        return IndexScatter.apply(grad.reshape(-1), shape=(total,),
+                                  index=AdaptiveMaxPool2D._offsets(ctx),
+                                  advanced=True).reshape(ctx.shape)

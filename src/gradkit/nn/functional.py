@@ -632,6 +632,13 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
                            divisor_override=divisor_override)
 
 
+def _adaptive_size(x: np.ndarray, output_size: Any) -> tuple:
+    """An adaptive pool's ``output_size`` (int, pair, None keeps that dim) as a pair."""
+    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None \
+        else tuple(output_size)
+    return tuple(x.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+
+
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """Average pooling into a fixed ``output_size`` (int or ``(h, w)``; None keeps that dim).
 
@@ -646,9 +653,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     if x.ndim not in (3, 4) or 0 in x.shape[-3:]:
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
                            f"{list(x.shape)}")
-    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None \
-        else tuple(output_size)
-    size = tuple(x.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+    size = _adaptive_size(x, output_size)
     if size == (1, 1):  # as in PyTorch, the global average is a mean (MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
     return AdaptiveAvgPool2D.apply(input, output_size=size)
@@ -657,7 +662,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
 def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
         value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)`` from the
-    last dim backwards; negative amounts crop. Only ``mode='constant'`` is implemented.
+    last dim backwards; negative amounts crop. ``mode``: ``'constant'`` (``value``, default 0),
+    or, for the last 1, 2 or 3 dims of a (batched) input, ``'reflect'`` (mirror without
+    repeating the edge), ``'replicate'`` (repeat the edge) or ``'circular'`` (wrap around).
 
     Example:
         >>> F.pad(gradkit.ones(1, 2), (1, 1)).tolist()
@@ -675,8 +682,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
                            f"{len(pad)} and input of dimension {input.ndim}")
     if mode != "constant":
         if mode in ("reflect", "replicate", "circular"):
-            raise NotImplementedError(f"gradkit implements F.pad's mode='constant' only, not "
-                                      f"mode='{mode}'")
+            return _pad_by_mode(input, pad, mode, value)
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pairs = tuple(reversed([(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]))
     lead = input.ndim - len(pairs)
@@ -686,6 +692,58 @@ def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
                                f"{after} resulted in a negative output size, which is invalid."
                                f" Check dimension {input.ndim - len(pairs)} of your input.")
     return ConstantPadNd.apply(input, pad=pairs, value=0 if value is None else value)
+
+
+_PAD_NODE_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+                   "circular": "CopySlices"}  # torch pads circularly with slice copies
+
+
+def _pad_by_mode(input: Tensor, pad: tuple, mode: str, value: Any) -> Tensor:  # noqa: A002
+    """``F.pad`` for the gathering modes (see ``gradkit._ops.padding``), with PyTorch's checks."""
+    from .._ops.padding import PadGather, pad_sources
+
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    ndim, dims = input.ndim, len(pad) // 2
+    if dims not in (1, 2, 3) or ndim not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    shape = tuple(input.shape)
+    pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]  # last dim first
+    axes = [ndim - 1 - i for i in range(dims)]
+    if mode == "circular":
+        for axis, (before, after) in zip(axes, pairs):
+            if before > shape[axis] or after > shape[axis]:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if shape[axis] + before + after <= 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    else:
+        checked = shape[1:] if ndim == dims + 2 else shape  # a batch may be empty
+        if 0 in checked:
+            raise RuntimeError(f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with "
+                               f"possibly 0 batch size and other non-zero dimensions for "
+                               f"input, but got: {list(shape)}")
+        if mode == "reflect":
+            for k, (axis, (before, after)) in enumerate(zip(axes, pairs)):
+                if before >= shape[axis] or after >= shape[axis]:
+                    raise RuntimeError(
+                        f"Argument #{4 + 2 * k}: Padding size should be less than the "
+                        f"corresponding input dimension, but got: padding ({before}, {after}) "
+                        f"at dimension {axis} of input {list(shape)}")
+        outputs = [shape[axis] + before + after for axis, (before, after) in zip(axes, pairs)]
+        if min(outputs) < 1:
+            names = "DHW"[3 - dims:]
+            sizes = ", ".join(f"{n}: {shape[a]}" for n, a in zip(names, reversed(axes)))
+            calculated = " ".join(f"{n}: {o}" for n, o in zip(names, reversed(outputs)))
+            raise RuntimeError(f"input ({sizes}) is too small. Calculated output {calculated}")
+    sources = tuple((axis, pad_sources(shape[axis], before, after, mode))
+                    for axis, (before, after) in zip(axes, pairs))
+    return PadGather.apply(input, sources=sources,
+                             node_name=_PAD_NODE_NAMES[mode].format(dims))
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
@@ -773,3 +831,303 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     out = Im2Col.apply(batched, kernel=kernel, stride=stride, padding=padding,
                        dilation=dilation)
     return out if input.ndim == 4 else out.squeeze(0)
+
+
+__all__ += ["fold"]
+
+
+def _pair_argument(value: Any, name: str) -> tuple:
+    """``fold``'s int-or-pair arguments, with PyTorch's error for a sequence of another size."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value), int(value))
+    value = tuple(value)
+    if len(value) != 2:
+        raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(value)}")
+    return value
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,  # noqa: A002
+         padding: Any = 0, stride: Any = 1) -> Tensor:
+    """Sum sliding blocks back into an image (col2im), the adjoint of ``unfold``:
+    ``(N, C·KH·KW, L)`` -> ``(N, C, *output_size)``; entries of overlapping blocks add up
+    (see ``gradkit._ops.fold``).
+
+    Args:
+        input: ``(N, C·KH·KW, L)`` or unbatched ``(C·KH·KW, L)``, L the number of blocks that
+            ``unfold`` gives for an image of ``output_size``.
+        output_size, kernel_size, dilation, padding, stride: int or ``(h, w)``.
+
+    Example:
+        >>> F.fold(gradkit.ones(1, 4, 9), (4, 4), 2)[0, 0, 1]
+        tensor([2., 4., 4., 2.])
+    """
+    from .._ops.fold import Col2Im, blocks_of
+
+    _check_tensor(input, "fold")
+    output_size, kernel, dilation, padding, stride = (
+        _pair_argument(a, name) for a, name in
+        ((output_size, "output_size"), (kernel_size, "kernel_size"), (dilation, "dilation"),
+         (padding, "padding"), (stride, "stride")))
+    for name, pair, bad in (("kernel size", kernel, min(kernel) <= 0),
+                            ("stride", stride, min(stride) <= 0),
+                            ("dilation", dilation, min(dilation) <= 0)):
+        if bad:
+            first, second = ("kernel_height", "kernel_width") if name == "kernel size" else \
+                (f"{name}_height", f"{name}_width")
+            raise RuntimeError(f"{name} should be greater than zero, but got {first}: "
+                               f"{pair[0]} {second}: {pair[1]}")
+    if min(padding) < 0:
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} "
+                           f"pad_width: {padding[1]}")
+    shape = tuple(input.shape)
+    if not ((len(shape) == 2 and 0 not in shape) or (len(shape) == 3 and 0 not in shape[1:])):
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           f"batch size and non-zero dimensions for input, but got: "
+                           f"{list(shape)}")
+    planes, length = shape[-2:]
+    if planes % (kernel[0] * kernel[1]):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the "
+                           f"product of kernel_size, but got input.size(1)={planes} and "
+                           f"kernel_size=({kernel[0]}, {kernel[1]}).")
+    blocks = blocks_of(output_size, kernel, stride, padding, dilation)
+    where = (f"Given output_size=({output_size[0]}, {output_size[1]}), kernel_size="
+             f"({kernel[0]}, {kernel[1]}), dilation=({dilation[0]}, {dilation[1]}), padding="
+             f"({padding[0]}, {padding[1]}), stride=({stride[0]}, {stride[1]}), ")
+    if length != blocks[0] * blocks[1]:
+        raise RuntimeError(f"{where}expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
+                           f"{blocks[0] * blocks[1]}, but got input.size(2)={length}.")
+    if min(blocks) < 1:
+        raise RuntimeError(f"{where}calculated shape of the array of sliding blocks as "
+                           f"({blocks[0]}, {blocks[1]}), which is too small (non-positive)")
+    nn_ops.require_float(input._data, "col2im_out_cpu")
+    batched = input if len(shape) == 3 else input.unsqueeze(0)
+    out = Col2Im.apply(batched, output_size=output_size, kernel=kernel, stride=stride,
+                       padding=padding, dilation=dilation)
+    return out if len(shape) == 3 else out.squeeze(0)
+
+
+__all__ += ["adaptive_max_pool2d", "max_pool1d", "avg_pool1d"]
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any,  # noqa: A002
+                        return_indices: bool = False) -> Any:
+    """Max pooling into a fixed ``output_size`` (int or ``(h, w)``; None keeps that dim):
+    output (i, j) is the maximum over rows ``[⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉)`` and the same for
+    columns (see ``gradkit._ops.pooling``).
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        return_indices: also return each maximum's flat position ``h·W + w`` (int64).
+
+    Example:
+        >>> F.adaptive_max_pool2d(gradkit.arange(16.0).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    from .._ops.pooling import AdaptiveMaxPool2D
+
+    _check_tensor(input, "adaptive_max_pool2d")
+    x = input._data
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
+                           f"{list(x.shape)}")
+    for dim in range(x.ndim - 3, x.ndim):
+        if x.shape[dim] == 0:
+            raise RuntimeError(f"adaptive_max_pool2d(): Expected input to have non-zero size "
+                               f"for non-batch dimensions, but input has sizes "
+                               f"{list(x.shape)} with dimension {dim} being empty")
+    if not isinstance(output_size, int) and output_size is not None and \
+            len(tuple(output_size)) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must "
+                           "be 2")
+    size = _adaptive_size(x, output_size)
+    if min(size) < 0:
+        shown = list(x.shape[:-2]) + list(size)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: "
+                           f"{shown}")
+    nn_ops.require_float(x, "adaptive_max_pool2d")
+    indices: list = []
+    out = AdaptiveMaxPool2D.apply(input, output_size=size,
+                                  indices_out=indices if return_indices else None)
+    return (out, Tensor._wrap(indices[0])) if return_indices else out
+
+
+def _single(value: Any, name: str, op: str) -> int:
+    """A 1-D pool's int-or-1-sequence argument, with PyTorch's error otherwise."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = tuple(value)
+    if len(value) != 1:
+        raise RuntimeError(f"{op}() {name} must be an int, list of ints or tuple of ints of "
+                           f"size 1 but got size {len(value)}")
+    return value[0]
+
+
+def _pool1d_arguments(kernel_size: Any, stride: Any, padding: Any, op: str) -> tuple:
+    """A 1-D pool's kernel, stride (default: the kernel) and padding as ints."""
+    kernel = _single(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else _single(stride, "stride", op)
+    return kernel, stride, _single(padding, "padding", op)
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """The maximum over each ``kernel_size`` window of ``(N, C, L)`` or ``(C, L)``: the 2-D
+    max pool on a height of 1 (arguments as ``max_pool2d``, ints).
+
+    Example:
+        >>> F.max_pool1d(gradkit.tensor([[1.0, 3.0, 2.0, 5.0]]), 2)
+        tensor([[3., 5.]])
+    """
+    _check_tensor(input, "max_pool1d")
+    if input.ndim not in (2, 3) or 0 in tuple(input.shape)[-2:]:
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{list(input.shape)}")
+    kernel, stride, padding = _pool1d_arguments(kernel_size, stride, padding, "max_pool1d")
+    dilation = _single(dilation, "dilation", "max_pool1d")
+    for name, value, low in (("kernel_size", kernel, 1), ("stride", stride, 1),
+                             ("padding", padding, 0), ("dilation", dilation, 1)):
+        if value < low:
+            what = "non-negative" if low == 0 else "greater than zero"
+            raise RuntimeError(f"max_pool1d() {name} must be {what}, but got {value}")
+    if padding > kernel // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but "
+                           f"got padding={padding} and kernel_size={kernel}")
+    from .._ops.pooling import pool_output_size
+
+    out = pool_output_size(input.shape[-1], kernel, stride, padding, dilation, ceil_mode)
+    if out < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+    result = max_pool2d(input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding),
+                        (1, dilation), ceil_mode, return_indices)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """The mean over each ``kernel_size`` window of ``(N, C, L)`` or ``(C, L)``: the 2-D
+    average pool on a height of 1 (arguments as ``avg_pool2d``, ints).
+
+    Example:
+        >>> F.avg_pool1d(gradkit.tensor([[1.0, 3.0, 2.0, 6.0]]), 2)
+        tensor([[2., 4.]])
+    """
+    _check_tensor(input, "avg_pool1d")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"avg_pool1d)")
+    kernel, stride, padding = _pool1d_arguments(kernel_size, stride, padding, "avg_pool1d")
+    if stride == 0:
+        raise RuntimeError("stride should not be zero")
+    return avg_pool2d(input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding), ceil_mode,
+                      count_include_pad).squeeze(-2)
+
+
+__all__ += ["conv_transpose2d"]
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution, the adjoint of ``conv2d``: each input pixel adds
+    ``x[n, c] · weight[c]`` onto a ``stride``-spaced grid of the output.
+
+    Built from recorded ops, in the im2col formulation read backwards (the gradient of
+    ``conv2d`` with respect to its input): one matmul ``W₂ᵀ @ x₂`` makes the columns, and
+    ``Col2Im`` (``F.fold``) adds them onto the output, cropping ``padding``. So its gradients,
+    and theirs, come from those ops' backwards.
+
+    Args:
+        input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
+        weight: ``(C_in, C_out / groups, KH, KW)``.
+        bias: ``(C_out,)`` or None.
+        stride, padding, output_padding, dilation: int or ``(h, w)``.
+
+    Returns:
+        ``(N, C_out, OH, OW)``, ``OH = (H − 1)·s − 2p + d·(KH − 1) + output_padding + 1``.
+
+    Example:
+        >>> F.conv_transpose2d(gradkit.ones(1, 1, 2, 2), gradkit.ones(1, 1, 2, 2), stride=2)[0, 0]
+        tensor([[1., 1., 1., 1.],
+                [1., 1., 1., 1.],
+                [1., 1., 1., 1.],
+                [1., 1., 1., 1.]])
+    """
+    from .._ops.conv import check_conv_dtypes
+    from .._ops.conv_graph import pad_graph
+    from .._ops.fold import Col2Im
+
+    _check_tensor(input, "conv_transpose2d")
+    _check_tensor(weight, "conv_transpose2d", 2, "weight")
+    x, w = input._data, weight._data
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
+                           f"but got input of size: {list(x.shape)}")
+    if isinstance(padding, str):
+        raise TypeError("conv_transpose2d(): argument 'padding' must be tuple of ints, not str")
+    stride, padding, dilation = (_tuple(a, w.ndim - 2, name) for a, name in
+                                 ((stride, "stride"), (padding, "padding"),
+                                  (dilation, "dilation")))
+    output_padding = _tuple(output_padding, w.ndim - 2, "output_padding")
+    if w.ndim != 4:
+        raise RuntimeError(f"Expected 4-dimensional input for 4-dimensional weight "
+                           f"{list(w.shape)}, but got {x.ndim}-dimensional input instead")
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)) or \
+            min(output_padding) < 0:
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, "
+                           f"but got output_padding_height: {output_padding[0]} "
+                           f"output_padding_width: {output_padding[1]} stride_height: "
+                           f"{stride[0]} stride_width: {stride[1]} dilation_height: "
+                           f"{dilation[0]} dilation_width: {dilation[1]}")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    batched = input if x.ndim == 4 else input.unsqueeze(0)
+    n, c, h, width = batched.shape
+    if c != w.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                           f"input{list(batched.shape)} to have {w.shape[0]} channels, but got "
+                           f"{c} channels instead")
+    out_channels = w.shape[1] * groups
+    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != out_channels):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected bias "
+                           f"to be 1-dimensional with {out_channels} elements, but got bias of "
+                           f"size {list(bias.shape)} instead")
+    check_conv_dtypes(x, w, None if bias is None else bias._data)
+    kernel = w.shape[2:]
+    size = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
+                 zip((h, width), stride, padding, dilation, kernel, output_padding))
+    if min(size) < 1:
+        raise RuntimeError(f"Given input size per channel: ({h} x {width}). Calculated output "
+                           f"size per channel: ({size[0]} x {size[1]}). Output size is too "
+                           f"small")
+    # columns[n, g] = W_gᵀ @ x[n, g]: (C_out/g·KH·KW, C_in/g) @ (C_in/g, H·W)
+    grouped_weight = weight.reshape(groups, c // groups, -1).transpose(1, 2)
+    columns = grouped_weight @ batched.reshape(n, groups, c // groups, h * width)
+    # Col2Im adds the columns onto the whole area the blocks reach; the output is that area
+    # without ``padding`` at the top/left and ``padding − output_padding`` at the bottom/right
+    # (a negative crop: zero rows that receive only the bias).
+    reached = tuple((i - 1) * s + d * (k - 1) + 1 for i, s, d, k in
+                    zip((h, width), stride, dilation, kernel))
+    out = Col2Im.apply(columns.reshape(n, -1, h * width), output_size=reached, kernel=kernel,
+                       stride=stride, padding=(0, 0), dilation=dilation)
+    out = pad_graph(out, ((0, 0), (0, 0)) + tuple((-p, o - p) for p, o in
+                                                  zip(padding, output_padding)))
+    if bias is not None:
+        out = out + bias.reshape(1, -1, 1, 1)
+    return out if x.ndim == 4 else out.squeeze(0)

@@ -9,6 +9,9 @@ from .module import Module
 from .batchnorm import BatchNorm1d, BatchNorm2d, LazyBatchNorm2d
 from .conv import Conv1d, Conv2d, LazyConv2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .pooling import AdaptiveMaxPool2d, AvgPool1d, MaxPool1d
+from .fold import Fold, Unfold
+from .conv_transpose import ConvTranspose2d
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "LazyLinear", "Identity", "Flatten",
            "Unflatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
@@ -16,3 +19,6 @@ __all__ = ["Module", "Sequential", "ModuleList", "Linear", "LazyLinear", "Identi
            "SmoothL1Loss", "BCEWithLogitsLoss"]
 __all__ += ["Conv1d", "Conv2d", "LazyConv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
             "BatchNorm1d", "BatchNorm2d", "LazyBatchNorm2d"]
+__all__ += ["Fold", "Unfold"]
+__all__ += ["AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d"]
+__all__ += ["ConvTranspose2d"]

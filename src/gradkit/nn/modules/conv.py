@@ -28,6 +28,37 @@ def _as_tuple(value: Any, n: int) -> tuple:
     return (value,) * n if isinstance(value, int) else tuple(value)
 
 
+def _f_pad_amounts(padding: Any, kernel: tuple, dilation: tuple) -> tuple:
+    """``padding`` as ``F.pad``'s amounts (last dim first, before/after), as PyTorch keeps
+    them for the non-zero padding modes; 'same' puts the odd one after."""
+    if padding == "valid":
+        return (0, 0) * len(kernel)
+    if padding == "same":
+        totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
+        return tuple(x for t in reversed(totals) for x in (t // 2, t - t // 2))
+    return tuple(x for p in reversed(padding) for x in (p, p))
+
+
+def _check_groups(in_channels: int, out_channels: int, groups: int) -> None:
+    """PyTorch's errors for channel counts that ``groups`` does not divide."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups:
+        raise ValueError("out_channels must be divisible by groups")
+
+
+def _make_parameters(module: Module, weight_shape: tuple, bias: bool, dtype: Any) -> None:
+    """A convolution's ``weight`` (and ``bias``, one per output channel), initialized."""
+    module.weight = _empty_parameter(weight_shape, dtype)
+    if bias:
+        module.bias = _empty_parameter((module.out_channels,), dtype)
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
 class _ConvNd(Module):
     """What ``Conv1d`` and ``Conv2d`` share: arguments, parameters, initialization, printing."""
 
@@ -38,12 +69,7 @@ class _ConvNd(Module):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         n = self._spatial
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups:
-            raise ValueError("out_channels must be divisible by groups")
+        _check_groups(in_channels, out_channels, groups)
         stride = _as_tuple(stride, n)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
@@ -56,22 +82,16 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
                              f"padding_mode='{padding_mode}'")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"gradkit's convolutions pad with zeros only, not "
-                                      f"padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _as_tuple(kernel_size, n)
         self.stride, self.padding = stride, padding
         self.dilation = _as_tuple(dilation, n)
         self.groups, self.padding_mode = groups, padding_mode
+        self._reversed_padding_repeated_twice = _f_pad_amounts(padding, self.kernel_size,
+                                                               self.dilation)
         self.transposed, self.output_padding = False, (0,) * n
-        self.weight = _empty_parameter((out_channels, in_channels // groups, *self.kernel_size),
-                                       dtype)
-        if bias:
-            self.bias = _empty_parameter((out_channels,), dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _make_parameters(self, (out_channels, in_channels // groups, *self.kernel_size), bias,
+                         dtype)
 
     def reset_parameters(self) -> None:
         """PyTorch's default: weight from ``kaiming_uniform_(a=√5)``, i.e. U(−1/√fan_in,
@@ -84,6 +104,10 @@ class _ConvNd(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         convolve = F.conv2d if self._spatial == 2 else F.conv1d
+        if self.padding_mode != "zeros":  # pad by the mode first, then convolve unpadded
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return convolve(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)
         return convolve(input, self.weight, self.bias, self.stride, self.padding,
                         self.dilation, self.groups)
 
@@ -114,7 +138,8 @@ class Conv2d(_ConvNd):
         padding: int, ``(h, w)``, ``'valid'`` or ``'same'`` (default 0).
         groups: independent channel groups (default 1).
         bias: learn a per-channel bias (default True).
-        padding_mode: ``'zeros'`` (the others raise NotImplementedError).
+        padding_mode: ``'zeros'`` (default), ``'reflect'``, ``'replicate'`` or
+            ``'circular'`` (``F.pad``'s modes).
 
     Shape:
         Input ``(N, C_in, H, W)`` or ``(C_in, H, W)``; output ``(N, C_out, OH, OW)``,
