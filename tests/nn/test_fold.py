@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import gradkit
 from oracle import check, check_module, check_repr, check_same_error, gradcheck
@@ -163,3 +165,22 @@ def test_tensor_of_python_floats_as_float64_is_exact():
     # Python floats go straight to float64 when that dtype is asked for (no float32 detour).
     check(lambda t: t.tensor([0.1, -0.2, 1e-9], dtype=t.float64), grad=False)
     assert gradkit.tensor([0.1], dtype=gradkit.float64).item() == 0.1
+
+
+@settings(max_examples=25, deadline=None)
+@given(c=st.integers(1, 2), h=st.integers(1, 6), w=st.integers(1, 6), kh=st.integers(1, 3),
+       kw=st.integers(1, 3), stride=st.integers(1, 3), padding=st.integers(0, 2),
+       dilation=st.integers(1, 2))
+def test_fold_is_unfolds_adjoint_and_matches_torch(c, h, w, kh, kw, stride, padding, dilation):
+    # <unfold(x), y> = <x, fold(y)>: the identity that makes each one the other's backward
+    blocks_h = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
+    blocks_w = (w + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
+    assume(blocks_h >= 1 and blocks_w >= 1)
+    kwargs = dict(kernel_size=(kh, kw), dilation=dilation, padding=padding, stride=stride)
+    x = rand(1, c, h, w, dtype=np.float64)
+    y = rand(1, c * kh * kw, blocks_h * blocks_w, dtype=np.float64)
+    F = gradkit.nn.functional
+    left = (F.unfold(gradkit.tensor(x), **kwargs) * gradkit.tensor(y)).sum().item()
+    right = (gradkit.tensor(x) * F.fold(gradkit.tensor(y), (h, w), **kwargs)).sum().item()
+    assert left == pytest.approx(right, rel=1e-9, abs=1e-9)
+    check(lambda t, a: t.nn.functional.fold(a, (h, w), **kwargs), y.astype(np.float32))
