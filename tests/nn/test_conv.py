@@ -312,3 +312,18 @@ def test_conv_output_is_contiguous_in_batch_first_order():
     assert out.is_contiguous() and out.stride() == (3 * 4 * 4, 4 * 4, 4, 1)
     out.sum().backward()
     assert x.grad.is_contiguous() and x.grad.stride() == x.stride()
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_conv_input_modified_in_place_after_forward_raises_as_in_torch(create_graph):
+    def run(t):
+        x = t.randn(1, 1, 4, 4).requires_grad_()
+        h = x * 1  # a non-leaf input, changed in place after the convolution read it
+        w = t.randn(1, 1, 2, 2, requires_grad=True)
+        y = t.nn.functional.conv2d(h, w)
+        with t.no_grad():
+            h.mul_(2)
+        t.autograd.grad(y.sum(), (x, w), create_graph=create_graph)
+    for lib in (gradkit, import_torch()):
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            run(lib)

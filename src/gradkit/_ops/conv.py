@@ -179,7 +179,9 @@ class Convolution(Function):
                              spatial=spatial, unbatched=x.ndim == spatial + 1,
                              inputs=(x, weight, bias))
         ctx.input_shape = x.shape
-        original_weight = weight  # saved as given, so that in-place changes to it are seen
+        # Saved as given, so that in-place changes to them are seen (PyTorch saves both too;
+        # the columns are what backward reads, x is what create_graph rebuilds them from).
+        original_x, original_weight = x, weight
         # Work on (N, C, H, W) / (O, C/g, KH, KW): 1-D gets a height of 1, unbatched a batch of 1.
         if spatial == 1:
             x, weight = x[..., None, :], weight[:, :, None, :]
@@ -197,7 +199,7 @@ class Convolution(Function):
         product = _blas.matmul(grouped_weight, columns.reshape(groups, -1, oh * ow * n_stride))
         out = np.empty((n, out_channels, oh, ow), x.dtype)
         to_batch_first(product.reshape(out_channels, oh, ow, -1), out, bias)
-        ctx.save_for_backward(columns, original_weight)
+        ctx.save_for_backward(columns, original_weight, original_x)
         ctx.geometry = (padded.shape, n, stride, padding, dilation, groups)
         if spatial == 1:
             out = out[:, :, 0]
@@ -205,7 +207,7 @@ class Convolution(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        columns, weight = ctx.saved_tensors
+        columns, weight, _ = ctx.saved_tensors
         if weight.ndim == 3:  # conv1d: the weight with a height of 1, as in forward
             weight = weight[:, :, None, :]
         padded_shape, n, stride, padding, dilation, groups = ctx.geometry
