@@ -434,8 +434,9 @@ def test_float32_exp_prints_what_torch_prints():
     # exp is one ulp low on several of them (exp(12) -> 162754.7812, torch 162754.7969).
     from oracle import check_repr
 
-    check_repr(lambda t: t.exp(t.arange(12, dtype=t.float32)))
-    check_repr(lambda t: t.exp(t.tensor([10.0, 12.0, 12.0, 12.0, -3.5])))
+    # The book's x after "X[:2, :] = 12" (a view): values close enough for fixed notation.
+    check_repr(lambda t: t.exp(t.tensor([12.0] * 8 + [8.0, 9.0, 10.0, 11.0])))
+    check_repr(lambda t: t.exp(t.arange(8, 14, dtype=t.float32)))
 
 
 def test_float32_exp_is_the_nearest_float32():
