@@ -156,7 +156,10 @@ def test_note001_softmax_scratch(run_program):
     # Full length (5 epochs): every printed figure of the section.
     output, result = run_program("note001_softmax_scratch")
     assert "(tensor([[5, 7, 9]]), tensor([[ 6],\n        [15]]))" in output  # line 236
-    assert "tensor([1.0000, 1.0000]), tensor([[1.0000],\n        [1.0000]]))" in output  # 266
+    # line 266: rows summing to 1. Whether a float32 row sum lands exactly on 1 ("1.") or an
+    # ulp off ("1.0000") depends on the random X, so either print is the note's.
+    assert re.search(r"tensor\(\[1\.(0000)?, 1\.(0000)?\]\), tensor\(\[\[1\.(0000)?\],\n"
+                     r" {8}\[1\.(0000)?\]\]\)\)", output), output  # 266
     assert "tensor([0.1000, 0.5000])" in output  # line 282
     assert "tensor([2.3026, 0.6931])" in output  # line 304
     assert "\n0.5\n" in output  # line 315

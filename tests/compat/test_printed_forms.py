@@ -32,3 +32,16 @@ def test_reprs_name_gradkit_again_after_the_run():
         pass
     assert repr(gradkit.float32) == "gradkit.float32"
     assert repr(gradkit.zeros(2).shape) == "gradkit.Size([2])"
+
+
+def test_dir_of_an_aliased_module_lists_its_names_only():
+    # The book's lookup-api section prints dir(torch.distributions): the alias's link to its
+    # gradkit module is no name of torch's.
+    with gradkit.compat.installed():
+        import torch
+
+        names = dir(torch.distributions)
+        top = dir(torch)
+    assert "__gradkit_target__" not in names and "__gradkit_target__" not in top
+    assert "Multinomial" in names and "multinomial" in names
+    assert "zeros" in top and "Tensor" in top

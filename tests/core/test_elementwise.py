@@ -427,3 +427,22 @@ def test_gradients_at_special_points():
     check(lambda t, a: a ** 0.0, x)
     check(lambda t, a: a ** t.zeros(2), x)
     check(lambda t, a: t.where(a > 1, a, a.log()), x)  # the unused branch's inf is masked
+
+
+def test_float32_exp_prints_what_torch_prints():
+    # The book's ndarray section prints torch.exp of 0..11 and larger values: NumPy's float32
+    # exp is one ulp low on several of them (exp(12) -> 162754.7812, torch 162754.7969).
+    from oracle import check_repr
+
+    # The book's x after "X[:2, :] = 12" (a view): values close enough for fixed notation.
+    check_repr(lambda t: t.exp(t.tensor([12.0] * 8 + [8.0, 9.0, 10.0, 11.0])))
+    check_repr(lambda t: t.exp(t.arange(8, 14, dtype=t.float32)))
+
+
+def test_float32_exp_is_the_nearest_float32():
+    x = np.linspace(-80, 80, 2001, dtype=np.float32)
+    got = gradkit.exp(gradkit.tensor(x)).numpy()
+    nearest = np.exp(x.astype(np.float64)).astype(np.float32)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, nearest)
+    check(gradkit.exp, x[:50] / 10)  # values and gradient against torch

@@ -377,8 +377,15 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
+        a = to_float(a)
         with _quiet():
-            out = np.exp(to_float(a))
+            if a.dtype == np.float32:
+                # NumPy's float32 exp is often one ulp off the nearest float (exp(12) prints
+                # 162754.7812, PyTorch's and the book's 162754.7969); rounding the float64
+                # result matches PyTorch on ~99% of inputs instead of ~60%.
+                out = np.exp(a, dtype=np.float64).astype(np.float32)
+            else:
+                out = np.exp(a)
         ctx.save_for_backward(out)
         return out
 

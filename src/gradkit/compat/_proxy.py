@@ -70,6 +70,9 @@ class AliasModule(ModuleType):
     def __dir__(self) -> list[str]:
         target = self.__dict__.get("__gradkit_target__")
         names = set(self.__dict__) | (set(dir(target)) if target is not None else set())
+        # The link to gradkit is this alias's own business: dir(torch.distributions), which
+        # the book prints, must list only what the module offers.
+        names.discard("__gradkit_target__")
         prefix = self.__name__ + "."
         names |= {k[len(prefix):] for k in ALIASES if k.startswith(prefix) and "." not in
                   k[len(prefix):]}
