@@ -32,3 +32,17 @@ def test_reprs_name_gradkit_again_after_the_run():
         pass
     assert repr(gradkit.float32) == "gradkit.float32"
     assert repr(gradkit.zeros(2).shape) == "gradkit.Size([2])"
+
+
+def test_dir_of_an_alias_module_lists_the_api_only():
+    """The zh lookup-api section prints ``dir(torch.distributions)``: the alias's bookkeeping
+    attribute must not appear; the names a reader looks up (and dunders torch has) do."""
+    torch = import_torch()
+    with gradkit.compat.installed():
+        import torch.distributions as aliased
+
+        names = dir(aliased)
+    assert "__gradkit_target__" not in names
+    assert "Multinomial" in names and "multinomial" in names
+    dunders = {n for n in names if n.startswith("__")}
+    assert dunders <= set(dir(torch.distributions)), dunders - set(dir(torch.distributions))

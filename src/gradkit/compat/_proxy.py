@@ -70,6 +70,8 @@ class AliasModule(ModuleType):
     def __dir__(self) -> list[str]:
         target = self.__dict__.get("__gradkit_target__")
         names = set(self.__dict__) | (set(dir(target)) if target is not None else set())
+        # The alias's own bookkeeping is not torch's: dir(torch.distributions) lists the API.
+        names.discard("__gradkit_target__")
         prefix = self.__name__ + "."
         names |= {k[len(prefix):] for k in ALIASES if k.startswith(prefix) and "." not in
                   k[len(prefix):]}
