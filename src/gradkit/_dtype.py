@@ -135,8 +135,11 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     try:
         return _BY_NUMPY[np_dtype]
     except KeyError:
+        # PyTorch names the array's scalar type ("numpy.object_"), e.g. for the object arrays
+        # that pandas' DataFrame.values gives for mixed columns (the zh edition's pandas section).
         raise TypeError(
-            f"can't convert np.ndarray of type {np_dtype}. The only supported types are: "
+            f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. "
+            "The only supported types are: "
             "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
         ) from None
 

@@ -35,8 +35,9 @@ def test_reprs_name_gradkit_again_after_the_run():
 
 
 def test_dir_of_an_aliased_module_lists_its_names_only():
-    # The book's lookup-api section prints dir(torch.distributions): the alias's link to its
-    # gradkit module is no name of torch's.
+    # The book's lookup-api section (both editions) prints dir(torch.distributions): the alias's
+    # link to its gradkit module is no name of torch's, and its dunders are torch's own.
+    real_torch = import_torch()
     with gradkit.compat.installed():
         import torch
 
@@ -45,3 +46,5 @@ def test_dir_of_an_aliased_module_lists_its_names_only():
     assert "__gradkit_target__" not in names and "__gradkit_target__" not in top
     assert "Multinomial" in names and "multinomial" in names
     assert "zeros" in top and "Tensor" in top
+    dunders = {n for n in names if n.startswith("__")}
+    assert dunders <= set(dir(real_torch.distributions)), dunders - set(dir(real_torch.distributions))

@@ -220,6 +220,26 @@ def test_unsupported_numpy_dtypes_raise_type_error():
             gradkit.from_numpy(array)
 
 
+def test_unsupported_numpy_dtype_is_named_as_torch_names_it():
+    """pandas' ``DataFrame.values`` of mixed float/bool columns is an object array: the error
+    names its type as torch does (``numpy.object_``), not NumPy's ``object``."""
+    torch = import_torch()
+    arrays = (np.array([1.0, True], dtype=object), np.array(["a"]), np.array([b"a"]),
+              np.array(["2020-01-01"], dtype="datetime64[D]"))
+    for array in arrays:
+        for convert in (lambda t, a: t.tensor(a), lambda t, a: t.from_numpy(a)):
+            errors = []
+            for lib in (gradkit, torch):
+                with pytest.raises(TypeError) as info:
+                    convert(lib, array)
+                errors.append(str(info.value))
+            # The list of supported types that follows is gradkit's own (no complex, uint16+).
+            ours, theirs = (e.split(". The only supported types")[0] for e in errors)
+            assert ours == theirs, (ours, theirs)
+            name = array.dtype.type.__name__
+            assert errors[0].startswith(f"can't convert np.ndarray of type numpy.{name}.")
+
+
 def test_operator_results_with_every_dtype_pair_in_place():
     """``a += b`` keeps a's dtype when the result type can be cast to it, else raises as torch."""
     for a_dtype, b_dtype in itertools.product([np.int64, np.float32, np.bool_],
