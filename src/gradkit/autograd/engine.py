@@ -274,7 +274,8 @@ def _root_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None,
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            array = np.ones_like(out._data)
+            array = np.empty(out._data.shape, out._data.dtype)
+            array.fill(1)  # np.ones_like's Python wrapper costs more, once per step
         else:
             if create_graph and isinstance(g, tensor_type) and g._requires_grad:
                 if g.shape != out.shape:
