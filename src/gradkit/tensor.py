@@ -136,6 +136,8 @@ def _operand(value: Any) -> Any:
 
 
 _PLAIN_SIZES = (tuple, Size)
+#: Index tensors that ``x[index]`` takes as they are (PyTorch's long and int).
+_ROW_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
 
 def _size_args(args: tuple) -> tuple:
@@ -1273,7 +1275,7 @@ class Tensor:
     # indexing
     # ------------------------------------------------------------------------------------------
     def __getitem__(self, index: Any) -> Tensor:
-        if type(index) is Tensor and index._data.dtype.kind in "iu" and index._data.ndim \
+        if type(index) is Tensor and index._data.dtype in _ROW_INDEX_DTYPES and index._data.ndim \
                 and self._data.ndim:
             # A batch of row indices (``features[batch_indices]``, every minibatch of the
             # scratch recipes): nothing to convert, and NumPy's own bounds error is turned
