@@ -230,8 +230,11 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not blas.found:
         blas.find()
     # m * k * n for 2-D operands; the larger of the two counts covers batched ones.
-    work = max(a.size * (b.shape[-1] if b.ndim > 1 else 1),
-               b.size * (a.shape[-2] if a.ndim > 1 else 1))
+    if a.ndim == 2 and b.ndim == 2:
+        work = a.size * b.shape[1]
+    else:
+        work = max(a.size * (b.shape[-1] if b.ndim > 1 else 1),
+                   b.size * (a.shape[-2] if a.ndim > 1 else 1))
     blas.use(1 if work < SMALL_WORK else blas.limit())
     return np.matmul(a, b)
 

@@ -135,8 +135,20 @@ def _operand(value: Any) -> Any:
     return NotImplemented
 
 
+_PLAIN_SIZES = (tuple, Size)
+#: Index tensors that ``x[index]`` takes as they are (PyTorch's long and int).
+_ROW_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
+
+
 def _size_args(args: tuple) -> tuple:
     """Sizes given as varargs (``view(2, 3)``), one tuple/list/Size, or ints inside Tensors."""
+    if len(args) == 1 and type(args[0]) in _PLAIN_SIZES:
+        # The common form, a tuple or Size of Python ints (``y.reshape(y_hat.shape)``).
+        for a in args[0]:
+            if type(a) is not int:
+                break
+        else:
+            return tuple(args[0])
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
     out = []
@@ -1306,6 +1318,12 @@ class Tensor:
     # indexing
     # ------------------------------------------------------------------------------------------
     def __getitem__(self, index: Any) -> Tensor:
+        if type(index) is Tensor and index._data.dtype in _ROW_INDEX_DTYPES and index._data.ndim \
+                and self._data.ndim:
+            # A batch of row indices (``features[batch_indices]``, every minibatch of the
+            # scratch recipes): nothing to convert, and NumPy's own bounds error is turned
+            # into PyTorch's by GetItem.
+            return indexing.GetItem.apply(self, index=(index._data,), advanced=True)
         np_index, advanced = indexing.to_numpy_index(index, self._data.shape)
         out = indexing.GetItem.apply(self, index=np_index, advanced=advanced)
         if advanced:
@@ -1379,6 +1397,22 @@ class Tensor:
         return self
 
     def _inplace_binary(self, op: type[Function], ufunc: Any, other: Any) -> Tensor:
+        a = self._data
+        if not _grad_state.enabled and a.dtype.kind == "f" and a.flags.writeable:
+            # Under no_grad (every optimizer step, the book's ``sgd``): a float tensor updated
+            # by a tensor of its own dtype or a Python number needs no graph, no promotion and
+            # no cast check. Anything else, or shapes that do not fit, takes the full path.
+            b = other._data if type(other) is Tensor else other
+            if (type(b) is _ndarray and b.dtype is a.dtype) or type(b) is float \
+                    or type(b) is int:
+                try:
+                    ufunc(a, b, out=a)
+                except ValueError:
+                    pass
+                else:
+                    if self._vc is not None:
+                        self._vc.value += 1
+                    return self
         other = _operand(other)
         if other is NotImplemented:
             raise TypeError("unsupported operand for an in-place op")
@@ -1473,6 +1507,15 @@ class Tensor:
 
     def fill_(self, value: Any) -> Tensor:
         """In place: set every element to ``value``."""
+        if (type(value) is int or type(value) is float) and not self._requires_grad \
+                and self._data.dtype.kind == "f" and self._data.flags.writeable:
+            # Nothing to record or check (``param.grad.zero_()``): a leaf that requires grad
+            # and views of one take the full path, which knows their errors.
+            if getattr(self, "_view", None) is None or not _grad_state.enabled:
+                self._data.fill(value)
+                if self._vc is not None:
+                    self._vc.value += 1
+                return self
         self._check_inplace()
         if isinstance(value, Tensor):
             if value._data.ndim:

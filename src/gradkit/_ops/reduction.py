@@ -51,10 +51,19 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
 
 
 def expand_back(grad: np.ndarray, shape: tuple, axes: tuple, keepdim: bool) -> np.ndarray:
-    """Broadcast a reduction's gradient back to the input shape (a read-only view)."""
+    """Broadcast a reduction's gradient back to the input shape: a fresh array for small
+    inputs (filling a few KB costs less than NumPy's Python-level ``broadcast_to``), a
+    read-only view for large ones (no memory for a gradient that is one value repeated)."""
     if not keepdim and axes:
-        grad = np.expand_dims(grad, axes)
-    return np.broadcast_to(grad, shape)
+        kept = list(shape)
+        for axis in axes:
+            kept[axis] = 1
+        grad = grad.reshape(kept)
+    if _count(shape, range(len(shape))) > 65536:
+        return np.broadcast_to(grad, shape)
+    out = np.empty(shape, grad.dtype)
+    out[...] = grad
+    return out
 
 
 def _count(shape: tuple, axes: tuple) -> int:

@@ -9,6 +9,7 @@ Example:
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -24,6 +25,9 @@ def _shape_str(shape: Sequence[int]) -> str:
 
 def infer_shape(shape: Sequence[int], size: int) -> tuple[int, ...]:
     """Resolve one ``-1`` in ``shape`` for ``size`` elements, with PyTorch's errors."""
+    if type(shape) is tuple and -1 not in shape and min(shape, default=0) >= 0 \
+            and math.prod(shape) == size:
+        return shape  # already complete and valid (the common case): nothing to resolve
     shape = tuple(int(s) for s in shape)
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:

@@ -144,10 +144,11 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
             heappush(ready, (-node.sequence_nr, node))
 
     ndarray = np.ndarray
+    pop, push, take = heappop, heappush, grads.pop
+    free = not retain_graph
     while ready:
-        node = heappop(ready)[1]
-        g = grads.pop(node)
-        edges = node.next_edges
+        node = pop(ready)[1]
+        g = take(node)
         if node.observed:  # hooks or retain_grad on this node's output
             if node.tensor_hooks is not None:
                 g = _run_hooks(node.tensor_hooks, g)
@@ -160,10 +161,10 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
             input_grads = (input_grads,)
         if anomaly:
             anomaly_mode.check_outputs(node, input_grads)
-        if not retain_graph and node.to_save:
+        if free and node.to_save:
             node.to_save = ()
             node.freed = True
-        for edge, ig in zip(edges, input_grads):
+        for edge, ig in zip(node.next_edges, input_grads):
             if edge is None or ig is None:
                 continue
             target, shape, dtype, is_node = edge
@@ -181,7 +182,7 @@ def _run_backward(roots: Sequence[tuple[Any, np.ndarray]], retain_graph: bool,
                 grads[target] = grads[target] + ig
             else:
                 grads[target] = ig
-                heappush(ready, (-target.sequence_nr, target))
+                push(ready, (-target.sequence_nr, target))
     if hooked:
         deliver_hooked_leaves(hooked, store, capture_leaves, results)
 
@@ -274,7 +275,8 @@ def _root_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None,
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            array = np.ones_like(out._data)
+            array = np.empty(out._data.shape, out._data.dtype)
+            array.fill(1)  # np.ones_like's Python wrapper costs more, once per step
         else:
             if create_graph and isinstance(g, tensor_type) and g._requires_grad:
                 if g.shape != out.shape:

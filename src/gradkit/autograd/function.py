@@ -32,6 +32,7 @@ from .grad_mode import state as _grad_state
 __all__ = ["Function", "VersionCounter"]
 
 _ndarray = np.ndarray
+_new = object.__new__
 # Numbers the recorded nodes in creation order; the engine runs backward in reverse of it.
 _sequence = itertools.count()
 
@@ -139,15 +140,35 @@ class Function:
     def apply(cls, *inputs: Any, **kwargs: Any) -> Any:
         """Run the op on tensors (or Python scalars) and return the result tensor."""
         tensor_type = cls.tensor_type
-        ctx = cls.__new__(cls)
-        # isinstance, not getattr with a default: a failed attribute lookup on a Python scalar
-        # costs more than the NumPy op itself on small tensors.
-        if len(inputs) == 2:  # most ops: unrolled, as this line runs for every op
+        ctx = _new(cls)
+        # One pass over the inputs takes their arrays and whether any requires grad. This runs
+        # for every op, so the one- and two-input cases are unrolled; isinstance, not getattr
+        # with a default: a failed attribute lookup on a Python scalar costs more than the
+        # NumPy op itself on small tensors.
+        needs_grad = False
+        count = len(inputs)
+        if count == 2:
             a, b = inputs
-            arrays = (a._data if isinstance(a, tensor_type) else a,
-                      b._data if isinstance(b, tensor_type) else b)
+            if isinstance(a, tensor_type):
+                needs_grad = a._requires_grad
+                a = a._data
+            if isinstance(b, tensor_type):
+                needs_grad = needs_grad or b._requires_grad
+                b = b._data
+            arrays: Any = (a, b)
+        elif count == 1:
+            a = inputs[0]
+            if isinstance(a, tensor_type):
+                needs_grad = a._requires_grad
+                a = a._data
+            arrays = (a,)
         else:
-            arrays = [x._data if isinstance(x, tensor_type) else x for x in inputs]
+            arrays = []
+            for x in inputs:
+                if isinstance(x, tensor_type):
+                    needs_grad = needs_grad or x._requires_grad
+                    x = x._data
+                arrays.append(x)
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError:
@@ -155,35 +176,31 @@ class Function:
             raise
         if type(out) is not _ndarray:
             out = np.asarray(out)
-        result = tensor_type.__new__(tensor_type)
+        result = _new(tensor_type)
         result._data = out
         result._grad = None
         result._vc = None
         result._retains_grad = False
-        result._requires_grad = False
-        result.grad_fn = None
-        if not _grad_state.enabled:
+        if not (needs_grad and _grad_state.enabled):
+            # Nothing to differentiate (labels, masks, accuracy counts), or no_grad.
+            result._requires_grad = False
+            result.grad_fn = None
             return result
-        for x in inputs:
-            if isinstance(x, tensor_type) and x._requires_grad:
-                break
-        else:
-            return result  # nothing to differentiate (labels, masks, accuracy counts)
         # Where each input's gradient goes: its grad_fn node, or the leaf itself
         # (AccumulateGrad), with the shape and dtype the gradient must be brought to.
         edges = []
         for x in inputs:
             if isinstance(x, tensor_type) and x._requires_grad:
-                a = x._data
+                data = x._data
                 node = x.grad_fn
-                edges.append((node, a.shape, a.dtype, True) if node is not None
-                             else (x, a.shape, a.dtype, False))
+                edges.append((node, data.shape, data.dtype, True) if node is not None
+                             else (x, data.shape, data.dtype, False))
             else:
                 edges.append(None)
         ctx.next_edges = edges
         ctx.sequence_nr = next(_sequence)
         if ctx.to_save:
-            ctx.saved_versions = _saved_versions(ctx.to_save, inputs, result, tensor_type)
+            ctx.saved_versions = _saved_versions(ctx.to_save, inputs, arrays, result)
         result._requires_grad = True
         result.grad_fn = ctx
         return result
@@ -208,19 +225,24 @@ def _apply_recording_stack(cls: type, *inputs: Any, **kwargs: Any) -> Any:
 RECORDING_APPLY = classmethod(_apply_recording_stack)
 
 
-def _saved_versions(saved: tuple, inputs: tuple, result: Any, tensor_type: type) -> list:
+def _saved_versions(saved: tuple, inputs: tuple, arrays: Any, result: Any) -> list:
     """Record the version of each saved array that belongs to an input or the output tensor,
     as ``(index, counter, version, owner)``: owner is the input's position, or -1 for the
-    output (``create_graph`` rebuilds the saved arrays as Tensors connected to the graph)."""
+    output (``create_graph`` rebuilds the saved arrays as Tensors connected to the graph).
+    ``arrays`` are the inputs' arrays (a Python scalar stands for itself)."""
     versions = []
     out = result._data
     for index, array in enumerate(saved):
         if array is out:
             owner, position = result, -1
         else:
-            for position, owner in enumerate(inputs):
-                if isinstance(owner, tensor_type) and owner._data is array:
-                    break
+            # Identity with a tensor input's array (an input that is not a tensor, a Python
+            # scalar or a raw array, is its own "array": nobody's version to record).
+            for position, candidate in enumerate(arrays):
+                if candidate is array:
+                    owner = inputs[position]
+                    if owner is not array:
+                        break
             else:
                 continue  # a scalar or a private intermediate: nobody else can modify it
         counter = owner._vc

@@ -274,6 +274,12 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
 
 def _pointwise(kind: str, input: Tensor, target: Tensor, reduction: str,  # noqa: A002
                delta: float = 1.0) -> Tensor:
+    a, b = getattr(input, "_data", None), getattr(target, "_data", None)
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.shape == b.shape \
+            and a.dtype is b.dtype and a.dtype.kind == "f" and reduction in ("mean", "sum", "none"):
+        # Two float tensors of one shape and dtype (every regression step): nothing to check.
+        return nn_ops.POINTWISE_LOSSES[kind].apply(input, target, kind=kind, reduction=reduction,
+                                                   delta=delta, dtype=a.dtype)
     _check_tensor(input, f"{kind}_loss")
     _check_tensor(target, f"{kind}_loss", 2, "target")
     nn_ops.check_reduction(reduction)
