@@ -135,14 +135,21 @@ def train_classifier(lib: Any, hidden: int | None, data: tuple[np.ndarray, np.nd
     return go
 
 
-def train_linreg(lib: Any) -> Callable[[], tuple[float, Any]]:
-    """D2L 3.2 from scratch: 3 epochs x 100 minibatches of 10, the book's code."""
+def linreg_problem() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
+    """D2L 3.2's synthetic data: features (1000, 2), labels (1000, 1), the initial w (2, 1)
+    and one example order per epoch, the same for every library."""
     rng = np.random.default_rng(2)
     features = rng.standard_normal((1000, 2)).astype(np.float32)
     labels = (features @ np.array([2, -3.4], np.float32) + np.float32(4.2)
               + rng.normal(0, 0.01, 1000).astype(np.float32)).reshape(-1, 1)
     w0 = (rng.standard_normal((2, 1)) * 0.01).astype(np.float32)
     orders = [rng.permutation(1000).tolist() for _ in range(LINREG_EPOCHS)]
+    return features, labels, w0, orders
+
+
+def train_linreg(lib: Any) -> Callable[[], tuple[float, Any]]:
+    """D2L 3.2 from scratch: 3 epochs x 100 minibatches of 10, the book's code."""
+    features, labels, w0, orders = linreg_problem()
     features, labels = lib.from_numpy(features), lib.from_numpy(labels)
 
     def linreg(X: Any, w: Any, b: Any) -> Any:
@@ -210,25 +217,34 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     data = fashion_mnist()
     orders = permutations(len(data[0]), EPOCHS)
+    import numpy_floor
+
     workloads = [
         ("softmax-concise, 2 epochs", 0.5,
-         [train_classifier(lib, None, data, orders) for lib in (gradkit, torch)]),
+         [train_classifier(lib, None, data, orders) for lib in (gradkit, torch)]
+         + [numpy_floor.train_classifier(None, data, orders)]),
         ("mlp-concise, 2 epochs", 1.0,
-         [train_classifier(lib, 256, data, orders) for lib in (gradkit, torch)]),
-        ("linreg-scratch, 300 steps", 1 / 3, [train_linreg(lib) for lib in (gradkit, torch)]),
+         [train_classifier(lib, 256, data, orders) for lib in (gradkit, torch)]
+         + [numpy_floor.train_classifier(256, data, orders)]),
+        ("linreg-scratch, 300 steps", 1 / 3, [train_linreg(lib) for lib in (gradkit, torch)]
+         + [numpy_floor.train_linreg()]),
     ]
     print(f"gradkit {gradkit.__version__} (NumPy {np.__version__}) vs PyTorch {torch.__version__}"
           f" ({torch.get_num_threads()} threads), {os.cpu_count()} CPUs, "
           f"median of {args.repeats} (best in brackets)")
-    print(f"{'workload':<28}{'gradkit':>18}{'PyTorch':>18}{'ratio':>8}{'goal':>8}")
+    print("NumPy: the same training in plain NumPy by hand (benchmarks/numpy_floor.py), the floor "
+          "for an engine on NumPy; floor = NumPy / PyTorch")
+    print(f"{'workload':<28}{'gradkit':>18}{'PyTorch':>18}{'NumPy':>18}{'ratio':>8}{'floor':>7}"
+          f"{'goal':>8}")
     for name, goal, runs in workloads:
-        (g_med, g_best, g_res), (t_med, t_best, t_res) = measure(runs, args.repeats)
+        (g_med, g_best, g_res), (t_med, t_best, t_res), (n_med, n_best, n_res) = \
+            measure(runs, args.repeats)
         ratio = g_med / t_med
         print(f"{name:<28}{g_med:>9.3f}s [{g_best:.3f}]{t_med:>9.3f}s [{t_best:.3f}]"
-              f"{ratio:>8.2f}{'≤ ' + format(goal, '.2f'):>8}  "
-              f"{'met' if ratio <= goal else 'MISSED'}")
-        print(f"{'':<28}gradkit {describe(g_res)}; PyTorch {describe(t_res)}")
-
+              f"{n_med:>9.3f}s [{n_best:.3f}]{ratio:>8.2f}{n_med / t_med:>7.2f}"
+              f"{'≤ ' + format(goal, '.2f'):>8}  {'met' if ratio <= goal else 'MISSED'}")
+        print(f"{'':<28}gradkit {describe(g_res)}; PyTorch {describe(t_res)}; "
+              f"NumPy {describe(n_res)}")
 
 if __name__ == "__main__":
     main()
