@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,13 +21,15 @@ from ._dtype import display_name
 __all__ = ["set_printoptions", "tensor_repr"]
 
 
-@dataclass
 class _PrintOptions:
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
+    """The options in force (a plain class: ``dataclasses`` would cost ``import gradkit``
+    a few milliseconds)."""
+
+    __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+
+    def __init__(self) -> None:
+        self.precision, self.threshold, self.edgeitems, self.linewidth = 4, 1000, 3, 80
+        self.sci_mode: bool | None = None
 
 
 PRINT_OPTS = _PrintOptions()
