@@ -295,8 +295,11 @@ def test_lazy_conv2d_draws_its_weights_only_once_it_knows_their_shape():
 def test_conv_padded_batch_stride_matches_torch(x_shape, w_shape, kwargs):
     conv = (gradkit.nn.functional.conv1d if len(w_shape) == 3 else gradkit.nn.functional.conv2d)
     name = conv.__name__
+    # A weight-gradient entry sums N·OH·OW (here up to 9,216) float32 products of size ~1:
+    # the two libraries' summation orders differ by ~1e-4 absolute where the sum cancels to a
+    # few units (seen: 4e-4 on a value of 2.6), so the bound is 1e-3, not the default.
     check(lambda t, x, w, b: getattr(t.nn.functional, name)(x, w, b, **kwargs),
-          rand(*x_shape), rand(*w_shape), rand(w_shape[0]), atol=1e-4)
+          rand(*x_shape), rand(*w_shape), rand(w_shape[0]), atol=1e-3)
 
 
 def test_conv_padded_batch_stride_gradcheck():
