@@ -1331,6 +1331,7 @@ class Tensor:
         return track_view(out, self, lambda a: a[np_index])
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        indexing.check_byte_mask_fill(index, value)
         np_index, _ = indexing.to_numpy_index(index, self._data.shape)
         operand = _operand(value)
         if operand is NotImplemented:
