@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="folder of .ipynb files (searched recursively)")
     parser.add_argument("--epochs", type=int, default=None,
-                        help="replace max_epochs=N / num_epochs = N (also in tuple assignments such "
-                             "as lr, num_epochs = 0.1, 10) by this number")
+                        help="replace max_epochs=N / num_epochs = N (also in tuple "
+                             "assignments such as lr, num_epochs = 0.1, 10) by this number")
     parser.add_argument("--replace", nargs=2, action="append", default=[],
                         metavar=("PATTERN", "REPLACEMENT"), help="another regex on code cells")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per cell")

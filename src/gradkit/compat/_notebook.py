@@ -169,7 +169,8 @@ def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float =
         cwd: the kernel's working folder (see :func:`prepare_book_folder`).
         timeout: seconds allowed for each cell.
         replace: ``(pattern, replacement)`` regexes applied to each code cell's source first
-            (the replacement a string or a function of the match, as ``re.sub`` takes), e.g. ``(r"max_epochs=\\d+", "max_epochs=1")`` to shorten trainings.
+            (the replacement a string or a function of the match, as ``re.sub`` takes),
+            e.g. ``(r"max_epochs=\\d+", "max_epochs=1")`` to shorten trainings.
         skip_shell: leave out lines starting with ``!`` (Colab's ``!pip install d2l``), which
             would install packages rather than run the chapter.
         d2l: ``"gradkit"`` or ``"package"``, as for :func:`gradkit.compat.install`.
