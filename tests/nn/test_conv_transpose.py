@@ -29,15 +29,24 @@ CASES = [
     ((3, 4, 4), (3, 2, 3, 3), {"stride": 3, "padding": 1, "output_padding": 2}),  # unbatched
     ((1, 6, 3, 3), (6, 1, 3, 3), {"groups": 6, "padding": 1}),  # depthwise
 ]
+CASES_1D = [
+    ((2, 4, 5), (4, 2, 3), {}),
+    ((2, 4, 5), (4, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+    ((1, 4, 6), (4, 3, 2), {"groups": 2, "dilation": 3, "output_padding": 2}),
+    ((3, 7), (3, 2, 4), {"stride": 3, "padding": 2}),  # unbatched
+    ((2, 3, 4), (3, 1, 3), {"groups": 3, "stride": (2,), "padding": (1,)}),  # depthwise
+]
 
 
-@pytest.mark.parametrize("x_shape,w_shape,kwargs", CASES)
+@pytest.mark.parametrize("op,x_shape,w_shape,kwargs",
+                         [("conv_transpose2d", *case) for case in CASES]
+                         + [("conv_transpose1d", *case) for case in CASES_1D])
 @pytest.mark.parametrize("bias", [True, False])
-def test_conv_transpose2d_matches_torch(x_shape, w_shape, kwargs, bias):
+def test_conv_transpose_matches_torch(op, x_shape, w_shape, kwargs, bias):
     b = rand(w_shape[1] * kwargs.get("groups", 1)) if bias else None
-    check(lambda t, x, w, b: t.nn.functional.conv_transpose2d(x, w, b, **kwargs),
+    check(lambda t, x, w, b: getattr(t.nn.functional, op)(x, w, b, **kwargs),
           rand(*x_shape), rand(*w_shape), b)
-    gradcheck(lambda t, x, w, b: t.nn.functional.conv_transpose2d(x, w, b, **kwargs),
+    gradcheck(lambda t, x, w, b: getattr(t.nn.functional, op)(x, w, b, **kwargs),
               rand(*x_shape), rand(*w_shape), b)
 
 
@@ -152,27 +161,8 @@ def test_conv_transpose_grad_fn_is_torchs(name):
 
 
 # ---------------------------------------------------------------------------------------------
-# 1-D
+# second order, dtypes, 1-D errors
 # ---------------------------------------------------------------------------------------------
-CASES_1D = [
-    ((2, 4, 5), (4, 2, 3), {}),
-    ((2, 4, 5), (4, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
-    ((1, 4, 6), (4, 3, 2), {"groups": 2, "dilation": 3, "output_padding": 2}),
-    ((3, 7), (3, 2, 4), {"stride": 3, "padding": 2}),  # unbatched
-    ((2, 3, 4), (3, 1, 3), {"groups": 3, "stride": (2,), "padding": (1,)}),  # depthwise
-]
-
-
-@pytest.mark.parametrize("x_shape,w_shape,kwargs", CASES_1D)
-@pytest.mark.parametrize("bias", [True, False])
-def test_conv_transpose1d_matches_torch(x_shape, w_shape, kwargs, bias):
-    b = rand(w_shape[1] * kwargs.get("groups", 1)) if bias else None
-    check(lambda t, x, w, b: t.nn.functional.conv_transpose1d(x, w, b, **kwargs),
-          rand(*x_shape), rand(*w_shape), b)
-    gradcheck(lambda t, x, w, b: t.nn.functional.conv_transpose1d(x, w, b, **kwargs),
-              rand(*x_shape), rand(*w_shape), b)
-
-
 @pytest.mark.parametrize("call,bias_size", [
     # output_padding ≥ stride (allowed by the dilation): backward reads fewer rows than it gets
     (lambda a, b, c: gradkit.nn.functional.conv_transpose2d(a, b, c, stride=1, dilation=3,
