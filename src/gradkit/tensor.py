@@ -110,12 +110,14 @@ class device:
 
 
 def require_cpu(where: Any) -> device:
-    """``where`` (a device, a string like ``"cuda:0"``) as a device, if tensors can live there:
-    only the CPU; otherwise the error PyTorch without CUDA raises.
+    """``where`` (a device, a string like ``"cuda:0"``, or None for the default) as a device,
+    if tensors can live there: only the CPU; otherwise the error PyTorch without CUDA raises.
 
     Example:
         >>> require_cpu("cuda")  # AssertionError: Torch not compiled with CUDA enabled
     """
+    if where is None:
+        return _CPU
     target = where if isinstance(where, device) else device(where)
     if target.type == "cpu":
         return target

@@ -290,6 +290,14 @@ ON_CUDA = {
     "Tensor.cuda": lambda t: t.ones(2).cuda(),
     "Module.to": lambda t: t.nn.Linear(2, 2).to("cuda"),
     "Module.cuda": lambda t: t.nn.Linear(2, 2).cuda(),
+    "Linear(device=)": lambda t: t.nn.Linear(2, 2, device="cuda"),
+    "LazyLinear(device=)": lambda t: t.nn.LazyLinear(2, device="cuda"),
+    "Conv2d(device=)": lambda t: t.nn.Conv2d(1, 1, 3, device="cuda:0"),
+    "LazyConv2d(device=)": lambda t: t.nn.LazyConv2d(2, 3, device="cuda"),
+    "ConvTranspose1d(device=)": lambda t: t.nn.ConvTranspose1d(1, 1, 3, device="cuda"),
+    "BatchNorm1d(device=), buffers only": lambda t: t.nn.BatchNorm1d(3, affine=False,
+                                                                   device="cuda"),
+    "LazyBatchNorm2d(device=)": lambda t: t.nn.LazyBatchNorm2d(device=t.device("cuda")),
 }
 
 
@@ -305,6 +313,7 @@ def test_moving_to_the_cpu_under_any_spelling_keeps_the_tensor():
     x = gradkit.ones(2)
     assert x.to("cpu:0") is x and x.to(gradkit.device("cpu", 0)) is x
     assert gradkit.zeros(2, device="cpu:0").device == gradkit.device("cpu")
+    assert gradkit.nn.Linear(2, 2, device="cpu:0").weight.device == gradkit.device("cpu")
     with pytest.raises(RuntimeError, match="not linked with support for mps devices"):
         x.to("mps")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ...tensor import Tensor
+from ...tensor import Tensor, require_cpu
 from .. import functional as F
 from .conv import _ConvNd, _as_tuple, _check_groups, _make_parameters
 from .module import Module
@@ -28,6 +28,7 @@ class _ConvTransposeNd(Module):
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
                  dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
+        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         super().__init__()
         n = self._spatial
         _check_groups(in_channels, out_channels, groups)
