@@ -15,29 +15,64 @@ first failing cell and its error, with the time.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from gradkit.compat._notebook import prepare_book_folder, run_notebook
 
 #: How the chapters name their epoch counts (English ``max_epochs=10``, zh ``num_epochs = 10``).
 EPOCH_NAMES = ("max_epochs", "num_epochs")
 
+#: A tuple assignment on one line, ``lr, num_epochs = 0.1, 10`` (values split at commas below).
+TUPLE_ASSIGNMENT = (r"(?m)^(?P<indent>[ \t]*)(?P<names>\w+(?:[ \t]*,[ \t]*\w+)+)[ \t]*=(?!=)"
+                    r"[ \t]*(?P<values>[^\n#]+?)(?P<comment>[ \t]*#.*)?$")
 
-def epoch_replacements(epochs: int | None) -> list[tuple[str, str]]:
-    """Regexes that set every epoch count to ``epochs`` (none when ``epochs`` is None)."""
+
+def epoch_replacements(epochs: int | None) -> list[tuple[str, Any]]:
+    """Regexes (with their replacements, a string or a function of the match, as ``re.sub``
+    takes) that set every epoch count to ``epochs``; none when ``epochs`` is None.
+
+    Example:
+        >>> [re.sub(p, r, "lr, num_epochs = 0.1, 10") for p, r in epoch_replacements(1)][-1]
+        'lr, num_epochs = 0.1, 1'
+    """
     if epochs is None:
         return []
+    def alone(match: re.Match) -> str:
+        # In "batch_size, num_epochs = 256, 10" the digits after "=" are batch_size's:
+        # tuple targets are left to in_tuple, which pairs names with values.
+        line_start = match.string.rfind("\n", 0, match.start()) + 1
+        if re.fullmatch(r"[ \t]*(\w+[ \t]*,[ \t]*)+", match.string[line_start:match.start()]):
+            return match[0]
+        return f"{match[1]}={epochs}"
+
     # Not "num_epochs = 0.1": a count is whole digits, not the start of a float.
-    return [(rf"\b{name}\s*=\s*\d+(?![\d.])", f"{name}={epochs}") for name in EPOCH_NAMES]
+    single = [(rf"\b({name})\s*=\s*\d+(?![\d.])", alone) for name in EPOCH_NAMES]
+
+    def in_tuple(match: re.Match) -> str:
+        names = [name.strip() for name in match["names"].split(",")]
+        values = [value.strip() for value in match["values"].split(",")]
+        if len(names) != len(values):  # a value with commas inside (a call, a tuple): leave it
+            return match[0]
+        counts = [str(epochs) if name in EPOCH_NAMES and value.isdigit() else value
+                  for name, value in zip(names, values)]
+        if counts == values:
+            return match[0]
+        return (f"{match['indent']}{', '.join(names)} = {', '.join(counts)}"
+                f"{match['comment'] or ''}")
+
+    return single + [(TUPLE_ASSIGNMENT, in_tuple)]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="folder of .ipynb files (searched recursively)")
     parser.add_argument("--epochs", type=int, default=None,
-                        help="replace max_epochs=N / num_epochs = N by this number")
+                        help="replace max_epochs=N / num_epochs = N (also in tuple "
+                             "assignments such as lr, num_epochs = 0.1, 10) by this number")
     parser.add_argument("--replace", nargs=2, action="append", default=[],
                         metavar=("PATTERN", "REPLACEMENT"), help="another regex on code cells")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per cell")

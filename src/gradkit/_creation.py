@@ -95,9 +95,9 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
                 [3., 4.]], requires_grad=True)
     """
     if device is not None:
-        from .tensor import device as _device
+        from .tensor import require_cpu
 
-        _device(device)
+        require_cpu(device)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use "
@@ -183,9 +183,9 @@ def _shape(size: tuple, name: str, keyword: Any = None) -> tuple:
 def _factory_dtype(dtype: Any, device: Any = None) -> np.dtype:
     """The NumPy dtype for a factory's ``dtype=``; also rejects devices other than the CPU."""
     if device is not None:
-        from .tensor import device as _device
+        from .tensor import require_cpu
 
-        _device(device)
+        require_cpu(device)
     return _dtype.to_dtype(dtype).numpy
 
 

@@ -10,6 +10,7 @@ Example:
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -123,6 +124,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
     """
     if input is None and other is None:
         return tuple(_plain(i.astype(np.int64)) for i in np.nonzero(condition._data))
+    if getattr(condition, "_data", None) is not None and condition._data.dtype == np.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated "
+                      "and will be removed in a future version of PyTorch. Use a boolean "
+                      "condition instead.", UserWarning, stacklevel=2)
+        condition = Tensor._wrap(condition._data.astype(np.bool_))
     input, other = _operand(input), _operand(other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python scalars: as 0-dim tensors they promote as PyTorch does

@@ -116,9 +116,9 @@ def set_rng_state(state: Tensor) -> None:
 def _float_dtype(dtype: Any, device: Any = None) -> np.dtype:
     """The NumPy dtype to sample in (a float dtype); also rejects devices other than the CPU."""
     if device is not None:
-        from .tensor import device as _device
+        from .tensor import require_cpu
 
-        _device(device)
+        require_cpu(device)
     d = _dtype.to_dtype(dtype)
     if not d.is_floating_point:
         # PyTorch's kernels are dispatched by dtype; a missing one is NotImplementedError.

@@ -13,6 +13,7 @@ Example:
 """
 from __future__ import annotations
 
+import builtins
 import warnings
 from collections import OrderedDict, namedtuple
 from typing import Any, Iterator, Sequence
@@ -37,38 +38,92 @@ __all__ = ["Tensor", "device", "return_types"]
 _ndarray = np.ndarray
 
 
+# PyTorch's device types, in the order its error message lists them.
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+
+
+def _parse_device(text: str, index: int | None) -> tuple[str, int | None]:
+    """``"cuda:1"`` -> ``("cuda", 1)``, with PyTorch's errors for a malformed string."""
+    name, colon, digits = text.partition(":")
+    if not name.replace("_", "").isalpha() or (colon and not digits.isdigit()):
+        raise RuntimeError(f"Invalid device string: '{text}'")
+    if name not in _DEVICE_TYPES:
+        raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of "
+                           f"device string: {text}")
+    if colon:
+        if index is not None:
+            raise RuntimeError(f"type (string) must not include an index because index was "
+                               f"passed explicitly: {text}")
+        index = int(digits)
+    return name, index
+
+
 class device:
-    """Where a tensor lives; gradkit only has ``device(type='cpu')``.
+    """A device, as ``torch.device``: a type (``'cpu'``, ``'cuda'``, ...) and an optional index.
+
+    Any of PyTorch's device types can be named (``device('cuda:0')`` is fine, as on a CPU-only
+    PyTorch); only the CPU holds tensors: making or moving one elsewhere raises, as PyTorch
+    without CUDA does (``AssertionError: Torch not compiled with CUDA enabled``).
 
     Example:
         >>> gradkit.zeros(1).device
         device(type='cpu')
+        >>> gradkit.device("cuda:0")
+        device(type='cuda', index=0)
     """
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: Any, index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
             type, index = type.type, type.index
-        name = str(type).split(":")[0]
-        if name != "cpu":
-            raise RuntimeError(
-                f"gradkit runs on the CPU only; device '{type}' is not available "
-                "(Torch not compiled with CUDA enabled)")
-        self.type, self.index = "cpu", index
+        elif isinstance(type, int) and not isinstance(type, bool):
+            # A bare index means "the current accelerator", and there is none.
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        elif isinstance(type, str):
+            type, index = _parse_device(type, index)
+        else:
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({builtins.type(type).__name__}), but expected one of:\n"
+                            f" * (torch.device device)\n * (str type, int index = -1)")
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self.type, self.index = type, index
 
     def __eq__(self, other: object) -> bool:
-        # As PyTorch: a device never equals a string (compare ``x.device.type == "cpu"``).
-        return isinstance(other, device)
+        # As PyTorch: a device never equals a string (compare ``x.device.type == "cpu"``), and
+        # ``cpu`` is not ``cpu:0``.
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
-        return hash("cpu")
+        return hash((self.type, self.index))
 
     def __repr__(self) -> str:
-        return "device(type='cpu')"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self) -> str:
-        return "cpu"
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+
+def require_cpu(where: Any) -> device:
+    """``where`` (a device, a string like ``"cuda:0"``, or None for the default) as a device,
+    if tensors can live there: only the CPU; otherwise the error PyTorch without CUDA raises.
+
+    Example:
+        >>> require_cpu("cuda")  # AssertionError: Torch not compiled with CUDA enabled
+    """
+    if where is None:
+        return _CPU
+    target = where if isinstance(where, device) else device(where)
+    if target.type == "cpu":
+        return target
+    if target.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    raise RuntimeError(f"gradkit is not linked with support for {target.type} devices")
 
 
 _CPU = device("cpu")
@@ -106,7 +161,7 @@ def parse_to_arguments(args: tuple, kwargs: dict) -> Any:
         if isinstance(a, Tensor):
             target = a.dtype
         elif isinstance(a, (str, device)):
-            device(a)
+            require_cpu(a)
         else:
             target = _dtype.to_dtype(a)
     return target
@@ -520,8 +575,8 @@ class Tensor:
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Raises: gradkit has no GPU backend."""
-        raise RuntimeError("gradkit runs on the CPU only (Torch not compiled with CUDA enabled)")
+        """Raises, as PyTorch without CUDA: gradkit has no GPU backend."""
+        raise AssertionError("Torch not compiled with CUDA enabled")
 
     def float(self) -> Tensor:
         """As float32."""
@@ -1331,6 +1386,7 @@ class Tensor:
         return track_view(out, self, lambda a: a[np_index])
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        indexing.check_byte_mask_fill(index, value)
         np_index, _ = indexing.to_numpy_index(index, self._data.shape)
         operand = _operand(value)
         if operand is NotImplemented:

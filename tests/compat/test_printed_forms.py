@@ -48,3 +48,29 @@ def test_dir_of_an_aliased_module_lists_its_names_only():
     assert "zeros" in top and "Tensor" in top
     dunders = {n for n in names if n.startswith("__")}
     assert dunders <= set(dir(real_torch.distributions))
+
+
+TYPE_CASES = {
+    "tensor": lambda t: t.ones(2),
+    "parameter (zh 5.2: print(type(net[2].bias)))": lambda t: t.nn.Linear(8, 1).bias,
+    "a tensor of a parameter": lambda t: t.nn.Linear(8, 1).bias.data,
+}
+
+
+def test_printed_types_under_the_runner_are_pytorchs():
+    torch = import_torch()
+    expected = {name: str(type(case(torch))) for name, case in TYPE_CASES.items()}
+    with gradkit.compat.installed():
+        import torch as aliased
+
+        got = {name: str(type(case(aliased))) for name, case in TYPE_CASES.items()}
+        parameter = aliased.nn.Linear(8, 1).bias
+        assert type(parameter) is aliased.nn.Parameter and isinstance(parameter, aliased.Tensor)
+    assert got == expected
+
+
+def test_printed_types_name_gradkit_again_after_the_run():
+    with gradkit.compat.installed():
+        pass
+    assert str(type(gradkit.ones(1))) == "<class 'gradkit.tensor.Tensor'>"
+    assert str(type(gradkit.nn.Linear(1, 1).bias)) == "<class 'gradkit.nn.parameter.Parameter'>"

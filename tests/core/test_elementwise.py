@@ -278,6 +278,17 @@ def test_where_with_scalars_and_gradcheck():
 def test_where_needs_bool_condition():
     x = rand(3)
     check(lambda t, a: t.where(a, a, a), x)
+    check(lambda t, a: t.where(t.tensor([1, 0, 1], dtype=t.int8), a, 0.0), x)
+
+
+def test_where_reads_a_uint8_condition_as_bool_with_torchs_warning():
+    condition = np.array([[1, 0, 1], [0, 0, 1]], np.uint8)
+    message = "where received a uint8 condition tensor. This behavior is deprecated"
+    with pytest.warns(UserWarning, match=message):
+        check(lambda t, c, a: t.where(c, a, 0.0), condition, rand(2, 3))
+    with pytest.warns(UserWarning, match=message) as caught:
+        gradkit.where(gradkit.tensor(condition), 1, 0)
+    assert caught[0].filename == __file__
 
 
 @pytest.mark.parametrize("name", ["eq", "ne", "lt", "le", "gt", "ge"])

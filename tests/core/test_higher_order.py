@@ -295,7 +295,7 @@ NOT_DERIVATIVES = {"module_backward_hooks"}
 FLOAT32_STEPS = {"cast": dict(eps=1e-3, atol=1e-3, rtol=1e-2)}
 
 #: Function subclasses of gradkit that are abstract (used through their subclasses).
-ABSTRACT = {"BinaryFunction", "PointwiseLoss"}
+ABSTRACT = {"BinaryFunction", "PointwiseLoss", "_Hyperbolic"}
 
 #: Differentiable ops whose recorded backward does not exist yet: create_graph through them
 #: raises a RuntimeError naming the op (tested below). Keep this empty where possible.

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gradkit
-from oracle import check, check_error, gradcheck
+from oracle import check, check_error, check_same_error, gradcheck
 from strategies import float_arrays, shapes
 
 rng = np.random.default_rng(5)
@@ -286,3 +286,72 @@ def test_index_on_zero_dim_tensor():
     check(lambda t, a: a[()], x)
     check(lambda t, a: a[True], x)
     check_error(lambda t, a: a[0], x)
+
+
+# ---------------------------------------------------------------------------------------------
+# index dtypes: uint8 is an (old-style) mask, int8/int16 are refused
+# ---------------------------------------------------------------------------------------------
+BYTE_MASK = (X[:, 0, 0] > 0).astype(np.uint8)
+BYTE_INDEXES = {
+    "uint8 tensor": lambda t: t.tensor(BYTE_MASK),
+    "2-d uint8 tensor": lambda t: t.tensor((X[:, :, 0] > 0).astype(np.uint8)),
+    "uint8 tensor and int": lambda t: (t.tensor(BYTE_MASK), 1),
+    "0-d uint8 tensor (a mask adding a dim)": lambda t: t.tensor(1, dtype=t.uint8),
+    "0-d uint8 zero (selects nothing)": lambda t: t.tensor(0, dtype=t.uint8),
+    "uint8 NumPy array": lambda t: BYTE_MASK,
+}
+
+
+@pytest.mark.parametrize("name", list(BYTE_INDEXES))
+def test_a_uint8_index_is_a_mask_with_a_deprecation_warning(name):
+    make_index = BYTE_INDEXES[name]
+    message = "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool"
+    with pytest.warns(UserWarning, match=message):
+        check(lambda t, a: a[make_index(t)], X)
+    with pytest.warns(UserWarning, match=message) as caught:
+        gradkit.tensor(X)[make_index(gradkit)]
+    assert caught[0].filename == __file__  # the warning points at the user's line
+
+
+SMALL_INTEGER_INDEXES = {
+    "int8 tensor": lambda t: t.tensor([1, 0], dtype=t.int8),
+    "int16 tensor": lambda t: t.tensor([1, 0], dtype=t.int16),
+    "int8 tensor in a tuple": lambda t: (t.tensor([1, 3], dtype=t.int8), 0),
+    "0-d int8 tensor (read as an int)": lambda t: t.tensor(2, dtype=t.int8),
+    "0-d int16 tensor (read as an int)": lambda t: (0, t.tensor(-1, dtype=t.int16)),
+    "int8 NumPy array (converted to long)": lambda t: np.array([3, 1], np.int8),
+    "int16 NumPy array (converted to long)": lambda t: np.array([[0], [2]], np.int16),
+}
+
+
+@pytest.mark.parametrize("name", list(SMALL_INTEGER_INDEXES))
+def test_int8_and_int16_indexes(name):
+    make_index = SMALL_INTEGER_INDEXES[name]
+    out = check(lambda t, a: a[make_index(t)], X)
+    if isinstance(out, Exception):
+        assert str(out) == "tensors used as indices must be long, int, byte or bool tensors"
+    else:
+        assert isinstance(out, gradkit.Tensor)
+
+
+def test_int8_tensor_index_errors_in_writes_too():
+    error = check_error(_write(lambda t: t.tensor([0, 1], dtype=t.int16), lambda t: 1.0), X)
+    assert str(error) == "tensors used as indices must be long, int, byte or bool tensors"
+
+
+@pytest.mark.filterwarnings("ignore:indexing with dtype torch.uint8")
+@pytest.mark.parametrize("value", [lambda t: 1.0, lambda t: t.tensor(2.0),
+                                   lambda t: t.tensor([2.0])], ids=["float", "0-d", "1-element"])
+def test_filling_through_a_uint8_mask_is_refused_as_in_torch(value):
+    # One value is PyTorch's masked_fill_, which takes bool masks only.
+    for index in (lambda t: t.tensor(BYTE_MASK), lambda t: (t.tensor(BYTE_MASK), 0),
+                  lambda t: (0, t.tensor(np.array([1, 0, 1, 0, 1], np.uint8)))):
+        error = check_same_error(lambda t: _write(index, value)(t, t.tensor(X)))
+        assert isinstance(error, RuntimeError)
+
+
+@pytest.mark.filterwarnings("ignore:indexing with dtype torch.uint8")
+def test_writing_several_values_through_a_uint8_mask():
+    count = int(BYTE_MASK.sum())
+    values = np.arange(count * 15, dtype=np.float32).reshape(count, 5, 3)
+    check(_write(lambda t: t.tensor(BYTE_MASK), lambda t, v: v), X, values)

@@ -85,6 +85,23 @@ def test_the_runner_script_shortens_both_editions_epochs_and_reports(tmp_path, c
         source = re.sub(pattern, replacement, source)
     assert source == "trainer = d2l.Trainer(max_epochs=1)\nnum_epochs = 0.5\nnum_epochs=1"
     assert runner.epoch_replacements(None) == []
+    # The zh chapters set their counts in tuple assignments, in any position.
+    tuples = {"lr, num_epochs = 0.1, 10": "lr, num_epochs = 0.1, 1",
+              "num_epochs, lr = 10, 0.5": "num_epochs, lr = 1, 0.5",
+              "    num_epochs, lr, batch_size = 10, 0.5, 256  # as the book":
+                  "    num_epochs, lr, batch_size = 1, 0.5, 256  # as the book",
+              "lr, num_epochs = 0.1, 10\nx = 1\nbatch_size, max_epochs = 256, 3":
+                  "lr, num_epochs = 0.1, 1\nx = 1\nbatch_size, max_epochs = 256, 1",
+              "lr, num_epochs = 0.1, 0.5": "lr, num_epochs = 0.1, 0.5",  # not a count
+              "lr, num_epochs = get(0.1, 10)": "lr, num_epochs = get(0.1, 10)",  # not literals
+              "batch_size, num_epochs = 256, 10": "batch_size, num_epochs = 256, 1",
+              "train(net, num_epochs=10)": "train(net, num_epochs=1)",
+              "a, b = 10, 5": "a, b = 10, 5"}
+    for before, after in tuples.items():
+        source = before
+        for pattern, replacement in runner.epoch_replacements(1):
+            source = re.sub(pattern, replacement, source)
+        assert source == after
     folder = tmp_path / "nbs"
     folder.mkdir()
     nbformat.write(notebook("print('fine')"), folder / "good.ipynb")

@@ -21,48 +21,44 @@ __all__ = ["Sinh", "Cosh", "RepeatInterleave", "repeat_counts", "argsort_indices
            "nonzero_indices"]
 
 
-class Sinh(Function):
+class _Hyperbolic(Function):
+    """``sinh`` and ``cosh``, whose derivatives are each other: a subclass names its function
+    (``value``) and its derivative (``slope``, a NumPy ufunc, and ``slope_method``, the Tensor
+    method computing the same for ``create_graph``)."""
+
+    value: Any
+    slope: Any
+    slope_method: str
+
+    @staticmethod
+    def forward(ctx, a):
+        a = to_float(a)
+        ctx.save_for_backward(a)
+        with np.errstate(over="ignore"):  # overflow to inf, as PyTorch, without a warning
+            return ctx.value(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        with np.errstate(over="ignore"):
+            return grad * ctx.slope(a)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * getattr(a, ctx.slope_method)()
+
+
+class Sinh(_Hyperbolic):
     """``sinh(a)``; d/da = cosh(a)."""
 
-    @staticmethod
-    def forward(ctx, a):
-        a = to_float(a)
-        ctx.save_for_backward(a)
-        with np.errstate(over="ignore"):
-            return np.sinh(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        with np.errstate(over="ignore"):
-            return grad * np.cosh(a)
-
-    @staticmethod
-    def backward_graph(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * a.cosh()
+    value, slope, slope_method = np.sinh, np.cosh, "cosh"
 
 
-class Cosh(Function):
+class Cosh(_Hyperbolic):
     """``cosh(a)``; d/da = sinh(a)."""
 
-    @staticmethod
-    def forward(ctx, a):
-        a = to_float(a)
-        ctx.save_for_backward(a)
-        with np.errstate(over="ignore"):
-            return np.cosh(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        with np.errstate(over="ignore"):
-            return grad * np.sinh(a)
-
-    @staticmethod
-    def backward_graph(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * a.sinh()
+    value, slope, slope_method = np.cosh, np.sinh, "sinh"
 
 
 def repeat_counts(repeats: Any, length: int, dim: int) -> np.ndarray:

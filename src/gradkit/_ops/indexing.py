@@ -11,6 +11,7 @@ Example:
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -21,15 +22,45 @@ from .graph import constant
 _ndarray = np.ndarray
 
 
+_INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
+# PyTorch's integer index dtypes; uint8 ("byte") is read as a mask, as in its early versions.
+_INTEGER_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
+
+
+def is_byte_mask(item: Any) -> bool:
+    """Whether an index component is a uint8 tensor or array, which PyTorch reads as a mask."""
+    return getattr(getattr(item, "_data", item), "dtype", None) == np.uint8
+
+
+def check_byte_mask_fill(index: Any, value: Any) -> None:
+    """PyTorch's error for ``x[uint8_mask] = one_value``: that assignment is a ``masked_fill_``,
+    which takes bool masks only (a value of several elements is an index_put and works)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(is_byte_mask(item) for item in items) and np.size(getattr(value, "_data", value)) == 1:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           "unsigned char")
+
+
+def _byte_mask(data: np.ndarray) -> np.ndarray:
+    """A uint8 index as the bool mask PyTorch reads it as, with its deprecation warning."""
+    # stacklevel 5: the user's line, above Tensor.__getitem__, to_numpy_index and _convert_one.
+    warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                  "torch.bool instead.", UserWarning, stacklevel=5)
+    return data.astype(np.bool_)
+
+
 def _convert_one(item: Any) -> tuple[Any, bool]:
     """One index component as NumPy understands it, and whether it is advanced."""
     data = getattr(item, "_data", None)
     if data is not None:  # a Tensor
+        if data.dtype == np.uint8:
+            return _byte_mask(data), True
         if data.dtype.kind == "f":
-            raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors")
+            raise IndexError(_INDEX_DTYPE_ERROR)
         if data.ndim == 0 and data.dtype.kind in "iu":
-            return int(data), False
+            return int(data), False  # a 0-d tensor of any integer dtype is read as a Python int
+        if data.dtype.kind in "iu" and data.dtype not in _INTEGER_INDEX_DTYPES:
+            raise IndexError(_INDEX_DTYPE_ERROR)  # int8, int16, uint16, ...
         return data, True
     if item is None or item is Ellipsis or isinstance(item, slice):
         return _convert_slice(item) if isinstance(item, slice) else item, False
@@ -45,8 +76,9 @@ def _convert_one(item: Any) -> tuple[Any, bool]:
         if array.size == 0:
             array = array.astype(np.int64)  # ``x[[]]`` selects nothing (NumPy reads [] as float)
         if array.dtype.kind == "f":
-            raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors")
+            raise IndexError(_INDEX_DTYPE_ERROR)
+        if array.dtype == np.uint8:  # a NumPy uint8 array becomes a byte tensor in PyTorch
+            return _byte_mask(array), True
         if array.dtype == object:
             raise IndexError(f"too many indices or unsupported index: {item!r}")
         return array, True

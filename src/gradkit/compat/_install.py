@@ -24,6 +24,7 @@ from typing import Iterator
 
 from .._dtype import set_display_name
 from ._aliases import is_managed, set_real_d2l
+from ._class_names import restore_class_names, use_torch_class_names
 from ._ipython import install_ipython_support, uninstall_ipython_support
 from ._finder import AliasFinder
 
@@ -86,6 +87,7 @@ def install(d2l: str = "gradkit") -> None:
     # Under the runner a program's output reads as the book's: torch.float32, torch.Size([2]).
     global _previous_display_name
     _previous_display_name = set_display_name("torch")
+    use_torch_class_names()  # and print(type(x)): <class 'torch.Tensor'>
 
 
 def uninstall() -> None:
@@ -102,6 +104,7 @@ def uninstall() -> None:
         sys.meta_path.remove(_FINDER)
     uninstall_ipython_support()
     set_display_name(_previous_display_name)
+    restore_class_names()
     for name in [name for name in sys.modules if is_managed(name)]:
         del sys.modules[name]
     sys.modules.update(_saved)

@@ -159,7 +159,7 @@ def _first_error(code_cells: Sequence[Any]) -> CellFailure | None:
 
 
 def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float = 600,
-                 replace: Sequence[tuple[str, str]] = (), skip_shell: bool = True,
+                 replace: Sequence[tuple[str, Any]] = (), skip_shell: bool = True,
                  d2l: str = "gradkit", kernel_name: str = "python3",
                  install: bool = True) -> NotebookRun:
     """Execute ``notebook`` (a path or an ``nbformat`` node) in a new kernel from ``cwd``.
@@ -168,7 +168,8 @@ def run_notebook(notebook: Any, cwd: str | os.PathLike[str], *, timeout: float =
         notebook: the ``.ipynb`` file, or a notebook node (left unchanged).
         cwd: the kernel's working folder (see :func:`prepare_book_folder`).
         timeout: seconds allowed for each cell.
-        replace: ``(pattern, replacement)`` regexes applied to each code cell's source first,
+        replace: ``(pattern, replacement)`` regexes applied to each code cell's source first
+            (the replacement a string or a function of the match, as ``re.sub`` takes),
             e.g. ``(r"max_epochs=\\d+", "max_epochs=1")`` to shorten trainings.
         skip_shell: leave out lines starting with ``!`` (Colab's ``!pip install d2l``), which
             would install packages rather than run the chapter.

@@ -1036,19 +1036,101 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
                       count_include_pad).squeeze(-2)
 
 
-__all__ += ["conv_transpose2d"]
+__all__ += ["conv_transpose1d", "conv_transpose2d"]
+
+
+def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None,  # noqa: A002
+                    stride: Any, padding: Any, output_padding: Any, groups: int,
+                    dilation: Any, spatial: int) -> Tensor:
+    """``conv_transpose1d`` / ``conv_transpose2d``: PyTorch's checks, then one
+    ``ConvolutionTranspose`` node (a 1-D op's messages speak of a height of 1, as PyTorch's
+    do: it runs 1-D as 2-D too)."""
+    from .._ops.conv import check_conv_dtypes
+    from .._ops.conv_transpose import ConvolutionTranspose, transposed_output_size
+
+    name = f"conv_transpose{spatial}d"
+    _check_tensor(input, name)
+    _check_tensor(weight, name, 2, "weight")
+    x, w = input._data, weight._data
+    if x.ndim not in (spatial + 1, spatial + 2):
+        raise RuntimeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
+                           f"input to {name}, but got input of size: {list(x.shape)}")
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    if w.ndim < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+
+    def geometry(value: Any, what: str) -> tuple:
+        # PyTorch first makes an int one value per dim of the op, then matches the weight.
+        if isinstance(value, int) and spatial == 2:
+            value = (value, value)
+        return _tuple(value, w.ndim - 2, what)
+
+    stride, padding, dilation, output_padding = (
+        geometry(value, what) for value, what in ((stride, "stride"), (padding, "padding"),
+                                                  (dilation, "dilation"),
+                                                  (output_padding, "output_padding")))
+    batched = input if x.ndim == spatial + 2 else input.unsqueeze(0)
+    if w.ndim != batched.ndim:
+        raise RuntimeError(f"Expected {w.ndim}-dimensional input for {w.ndim}-dimensional "
+                           f"weight {list(w.shape)}, but got {batched.ndim}-dimensional input "
+                           f"of size {list(batched.shape)} instead")
+    if spatial == 1:  # from here on as the 2-D op with a height of 1
+        stride, padding, dilation, output_padding = ((1,) + stride, (0,) + padding,
+                                                     (1,) + dilation, (0,) + output_padding)
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(output_padding) < 0:
+        raise RuntimeError("negative output_padding is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
+                           f"{dilation[0]}, dilation_width: {dilation[1]}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, "
+                           f"but got output_padding_height: {output_padding[0]} "
+                           f"output_padding_width: {output_padding[1]} stride_height: "
+                           f"{stride[0]} stride_width: {stride[1]} dilation_height: "
+                           f"{dilation[0]} dilation_width: {dilation[1]}")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    channels = batched.shape[1]
+    if channels != w.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                           f"input{list(batched.shape)} to have {w.shape[0]} channels, but got "
+                           f"{channels} channels instead")
+    out_channels = w.shape[1] * groups
+    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != out_channels):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected bias "
+                           f"to be 1-dimensional with {out_channels} elements, but got bias of "
+                           f"size {list(bias.shape)} instead")
+    check_conv_dtypes(x, w, None)  # a bias of another float dtype is cast, as in PyTorch
+    if x.dtype == np.bool_:
+        raise NotImplementedError("\"slow_conv_transpose2d_out_cpu\" not implemented for 'Bool'")
+    size_in = ((1,) if spatial == 1 else ()) + tuple(batched.shape[2:])
+    kernel = ((1,) if spatial == 1 else ()) + tuple(w.shape[2:])
+    size = [transposed_output_size(*args) for args in
+            zip(size_in, kernel, stride, padding, dilation, output_padding)]
+    if min(size) < 1:
+        raise RuntimeError(f"Given input size per channel: ({size_in[0]} x {size_in[1]}). "
+                           f"Calculated output size per channel: ({size[0]} x {size[1]}). "
+                           f"Output size is too small")
+    out = ConvolutionTranspose.apply(batched, weight, bias, stride=stride, padding=padding,
+                                     output_padding=output_padding, dilation=dilation,
+                                     groups=groups)
+    return out if x.ndim == spatial + 2 else out.squeeze(0)
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
                      groups: int = 1, dilation: Any = 1) -> Tensor:
     """2-D transposed convolution, the adjoint of ``conv2d``: each input pixel adds
-    ``x[n, c] · weight[c]`` onto a ``stride``-spaced grid of the output.
-
-    Built from recorded ops, in the im2col formulation read backwards (the gradient of
-    ``conv2d`` with respect to its input): one matmul ``W₂ᵀ @ x₂`` makes the columns, and
-    ``Col2Im`` (``F.fold``) adds them onto the output, cropping ``padding``. So its gradients,
-    and theirs, come from those ops' backwards.
+    ``x[n, c] · weight[c]`` onto a ``stride``-spaced grid of the output (see
+    ``gradkit._ops.conv_transpose``; the result's node is ``ConvolutionBackward0``).
 
     Args:
         input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
@@ -1066,74 +1148,22 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                 [1., 1., 1., 1.],
                 [1., 1., 1., 1.]])
     """
-    from .._ops.conv import check_conv_dtypes
-    from .._ops.conv_graph import pad_graph
-    from .._ops.fold import Col2Im
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 2)
 
-    _check_tensor(input, "conv_transpose2d")
-    _check_tensor(weight, "conv_transpose2d", 2, "weight")
-    x, w = input._data, weight._data
-    if x.ndim not in (3, 4):
-        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
-                           f"but got input of size: {list(x.shape)}")
-    if isinstance(padding, str):
-        raise TypeError("conv_transpose2d(): argument 'padding' must be tuple of ints, not str")
-    stride, padding, dilation = (_tuple(a, w.ndim - 2, name) for a, name in
-                                 ((stride, "stride"), (padding, "padding"),
-                                  (dilation, "dilation")))
-    output_padding = _tuple(output_padding, w.ndim - 2, "output_padding")
-    if w.ndim != 4:
-        raise RuntimeError(f"Expected 4-dimensional input for 4-dimensional weight "
-                           f"{list(w.shape)}, but got {x.ndim}-dimensional input instead")
-    if min(stride) <= 0:
-        raise RuntimeError("non-positive stride is not supported")
-    if min(padding) < 0:
-        raise RuntimeError("negative padding is not supported")
-    if min(dilation) <= 0:
-        raise RuntimeError("dilation should be greater than zero")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
-    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)) or \
-            min(output_padding) < 0:
-        raise RuntimeError(f"output padding must be smaller than either stride or dilation, "
-                           f"but got output_padding_height: {output_padding[0]} "
-                           f"output_padding_width: {output_padding[1]} stride_height: "
-                           f"{stride[0]} stride_width: {stride[1]} dilation_height: "
-                           f"{dilation[0]} dilation_width: {dilation[1]}")
-    if w.shape[0] % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
-    batched = input if x.ndim == 4 else input.unsqueeze(0)
-    n, c, h, width = batched.shape
-    if c != w.shape[0]:
-        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
-                           f"input{list(batched.shape)} to have {w.shape[0]} channels, but got "
-                           f"{c} channels instead")
-    out_channels = w.shape[1] * groups
-    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != out_channels):
-        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected bias "
-                           f"to be 1-dimensional with {out_channels} elements, but got bias of "
-                           f"size {list(bias.shape)} instead")
-    check_conv_dtypes(x, w, None if bias is None else bias._data)
-    kernel = w.shape[2:]
-    size = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
-                 zip((h, width), stride, padding, dilation, kernel, output_padding))
-    if min(size) < 1:
-        raise RuntimeError(f"Given input size per channel: ({h} x {width}). Calculated output "
-                           f"size per channel: ({size[0]} x {size[1]}). Output size is too "
-                           f"small")
-    # columns[n, g] = W_gᵀ @ x[n, g]: (C_out/g·KH·KW, C_in/g) @ (C_in/g, H·W)
-    grouped_weight = weight.reshape(groups, c // groups, -1).transpose(1, 2)
-    columns = grouped_weight @ batched.reshape(n, groups, c // groups, h * width)
-    # Col2Im adds the columns onto the whole area the blocks reach; the output is that area
-    # without ``padding`` at the top/left and ``padding − output_padding`` at the bottom/right
-    # (a negative crop: zero rows that receive only the bias).
-    reached = tuple((i - 1) * s + d * (k - 1) + 1 for i, s, d, k in
-                    zip((h, width), stride, dilation, kernel))
-    out = Col2Im.apply(columns.reshape(n, -1, h * width), output_size=reached, kernel=kernel,
-                       stride=stride, padding=(0, 0), dilation=dilation)
-    out = pad_graph(out, ((0, 0), (0, 0)) + tuple((-p, o - p) for p, o in
-                                                  zip(padding, output_padding)))
-    if bias is not None:
-        out = out + bias.reshape(1, -1, 1, 1)
-    return out if x.ndim == 4 else out.squeeze(0)
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """1-D transposed convolution, the adjoint of ``conv1d``: ``input (N, C_in, L)`` or
+    ``(C_in, L)``, ``weight (C_in, C_out / groups, K)``; arguments as ``conv_transpose2d``.
+
+    Returns:
+        ``(N, C_out, OL)``, ``OL = (L − 1)·s − 2p + d·(K − 1) + output_padding + 1``.
+
+    Example:
+        >>> F.conv_transpose1d(gradkit.ones(1, 1, 3), gradkit.ones(1, 1, 2), stride=2)
+        tensor([[[1., 1., 1., 1., 1., 1.]]])
+    """
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 1)

@@ -11,7 +11,7 @@ from .conv import Conv1d, Conv2d, LazyConv2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .pooling import AdaptiveMaxPool2d, AvgPool1d, MaxPool1d
 from .fold import Fold, Unfold
-from .conv_transpose import ConvTranspose2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "LazyLinear", "Identity", "Flatten",
            "Unflatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
@@ -21,4 +21,4 @@ __all__ += ["Conv1d", "Conv2d", "LazyConv2d", "MaxPool2d", "AvgPool2d", "Adaptiv
             "BatchNorm1d", "BatchNorm2d", "LazyBatchNorm2d"]
 __all__ += ["Fold", "Unfold"]
 __all__ += ["AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d"]
-__all__ += ["ConvTranspose2d"]
+__all__ += ["ConvTranspose1d", "ConvTranspose2d"]

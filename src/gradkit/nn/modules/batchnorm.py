@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype
-from ...tensor import Tensor
+from ...tensor import Tensor, require_cpu
 from .. import functional as F
 from .. import init
 from ..parameter import UninitializedParameter
@@ -56,6 +56,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
+        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -168,6 +169,7 @@ class LazyBatchNorm2d(BatchNorm2d):
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
                  bias: bool = True) -> None:
+        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         super().__init__(0, eps, momentum, affine, track_running_stats, dtype=dtype, bias=bias)
         self._dtype = dtype
         if affine:

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from ... import _dtype
-from ...tensor import Tensor
+from ...tensor import Tensor, require_cpu
 from .. import functional as F
 from .. import init
 from ..parameter import UninitializedParameter
@@ -67,6 +67,7 @@ class _ConvNd(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         super().__init__()
         n = self._spatial
         _check_groups(in_channels, out_channels, groups)
@@ -180,6 +181,7 @@ class LazyConv2d(Conv2d):
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         # Build as a Conv2d of no input channels (which draws no random numbers), then make
         # the parameters placeholders.
         super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, bias,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype
-from ...tensor import Tensor
+from ...tensor import Tensor, require_cpu
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
@@ -51,6 +51,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
+        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
@@ -89,6 +90,7 @@ class LazyLinear(Linear):
 
     def __init__(self, out_features: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
+        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         Module.__init__(self)
         self.in_features = 0
         self.out_features = out_features

@@ -424,8 +424,8 @@ class Module:
         return self
 
     def cuda(self, device: Any = None) -> Module:
-        """Raises: gradkit has no GPU backend."""
-        raise RuntimeError("gradkit runs on the CPU only (Torch not compiled with CUDA enabled)")
+        """Raises, as PyTorch without CUDA: gradkit has no GPU backend."""
+        raise AssertionError("Torch not compiled with CUDA enabled")
 
     # -- state -----------------------------------------------------------------------------
     def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
