@@ -24,10 +24,13 @@ def cpu() -> Any:
 
 
 def gpu(i: int = 0) -> Any:
-    """GPU ``i``: gradkit has none, so this raises torch's error for a missing CUDA device.
+    """GPU ``i`` as a device object, as the book's ``d2l.gpu`` gives on a CPU-only PyTorch:
+    naming the device works; putting data there raises PyTorch's ``AssertionError: Torch not
+    compiled with CUDA enabled`` (the book's code asks :func:`num_gpus` first).
 
     Example:
-        >>> d2l.gpu()  # RuntimeError: gradkit runs on the CPU only
+        >>> d2l.gpu()
+        device(type='cuda', index=0)
     """
     return torch.device(f"cuda:{i}")
 
