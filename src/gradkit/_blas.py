@@ -60,7 +60,13 @@ class _LoadProbe:
     is the number of cores the others keep busy.
     """
 
-    INTERVAL = 0.25  # seconds between two looks; reading /proc/stat costs ~30 us
+    # Seconds between two looks (reading /proc/stat costs ~30 us, 0.03% at this rate); short,
+    # because until the probe sees a busy core a large product runs on threads that collapse
+    # (measured: the MLP's 2 epochs under load took 1.54x their quiet time at 0.25 s, 1.38x
+    # at 0.1 s). A look after a long pause (a notebook between cells) averages over the
+    # pause, so it is followed by a fresh one after QUICK seconds.
+    INTERVAL = 0.1
+    QUICK = 0.05
 
     def __init__(self, cores: set[int]) -> None:
         self.cores = cores
@@ -96,7 +102,10 @@ class _LoadProbe:
             self.next_look = float("inf")  # no /proc: never look again
             return self.free
         times = os.times()
+        stale = self.last is None or now - self.last[0] > 4 * self.INTERVAL
         self.update(now, busy, times.user + times.system)
+        if stale:
+            self.next_look = now + self.QUICK
         return self.free
 
     def update(self, wall: float, busy: float, own: float) -> None:

@@ -4,6 +4,8 @@ handle. Results agree to rounding on any thread count; use_deterministic_algorit
 so that they agree bit for bit."""
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 
@@ -162,6 +164,18 @@ class TestLoadProbe:
         assert probe.free == 2
         probe.update(3.0, busy=106.0, own=11.9)  # others use more than all our cores
         assert probe.free == 1
+
+    def test_a_look_after_a_pause_is_followed_by_a_quick_one(self, monkeypatch):
+        probe = _blas._LoadProbe({0, 1})
+        clock = iter([100.0, 100.001, 100.06])
+        # (_blas's own name for the time module, not the module itself: pytest reads its clock)
+        monkeypatch.setattr(_blas, "time", types.SimpleNamespace(monotonic=lambda: next(clock)))
+        monkeypatch.setattr(probe, "_busy_seconds", lambda: 50.0)
+        probe.free_cores()                       # the first look: a window still to come
+        assert probe.next_look == pytest.approx(100.0 + probe.QUICK)
+        probe.free_cores()                       # too early: no look
+        probe.free_cores()                       # a fresh window: the usual interval next
+        assert probe.next_look == pytest.approx(100.06 + probe.INTERVAL)
 
     def test_reads_this_machines_stat(self):
         probe = _blas._LoadProbe(_blas._our_cores())
