@@ -9,7 +9,7 @@ runs a product below :data:`SMALL_WORK` multiply-adds on one thread and a larger
 :func:`get_num_threads` threads, fewer while other processes keep cores busy: a BLAS thread that
 must share its core with a busy process makes its partners wait at every product's end (the
 MLP's epoch then takes 3x as long on two threads, against 1.2x on one). The load is read from
-``/proc/stat`` at most every quarter second, on Linux; elsewhere the count stays fixed.
+``/proc/stat`` at most every tenth of a second, on Linux; elsewhere the count stays fixed.
 
 Setting the thread count through ``threadpoolctl``'s ``threadpool_limits`` costs ~0.9 ms (it
 looks for the libraries each time; a kept controller's ``limit`` still ~4 us, twice), more than
