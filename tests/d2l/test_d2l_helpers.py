@@ -4,6 +4,7 @@ torch."""
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -152,6 +153,20 @@ def test_accuracy_on_the_books_example():
     assert d2l.accuracy(y_hat, y) / len(y) == 0.5
     # y_hat already holds class indices
     assert d2l.accuracy(gradkit.tensor([0, 1, 2]), gradkit.tensor([0, 1, 1])) == 2.0
+
+
+def test_accuracy_counts_as_the_books_code_on_odd_inputs(torch):
+    """Float labels predicted as 1-D, NaN predictions (silently wrong), logits that require a
+    gradient, (N, 1) labels broadcast against (N,) predictions: the book's count each time."""
+    cases = [(np.array([0.9, 1.2, 2.0, np.nan], np.float32), np.array([0, 1, 2, 0])),
+             (np.array([[np.nan, 1.0], [0.2, 0.1], [0.3, 0.4]], np.float32), np.array([0, 0, 1])),
+             (np.array([[0.1, 0.9], [0.8, 0.2]], np.float32), np.array([[1], [1]]))]
+    for y_hat, y in cases:
+        want = book_accuracy(torch.tensor(y_hat, requires_grad=True), torch.tensor(y))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = d2l.accuracy(gradkit.tensor(y_hat, requires_grad=True), gradkit.tensor(y))
+        assert got == want and isinstance(got, float), (y_hat, y, got, want)
 
 
 def test_accuracy_matches_the_book_on_torch(torch):
