@@ -169,8 +169,8 @@ class LazyBatchNorm2d(BatchNorm2d):
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
                  bias: bool = True) -> None:
-        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
-        super().__init__(0, eps, momentum, affine, track_running_stats, dtype=dtype, bias=bias)
+        super().__init__(0, eps, momentum, affine, track_running_stats, device=device,
+                         dtype=dtype, bias=bias)
         self._dtype = dtype
         if affine:
             self.weight = UninitializedParameter()

@@ -181,11 +181,10 @@ class LazyConv2d(Conv2d):
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        require_cpu(device)  # as PyTorch: parameters on "cuda" raise here
         # Build as a Conv2d of no input channels (which draws no random numbers), then make
         # the parameters placeholders.
         super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode)
+                         padding_mode, device)
         self._dtype = dtype
         self.weight = UninitializedParameter()
         if bias:
