@@ -109,6 +109,10 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
 
+#: What PyTorch without CUDA raises (AssertionError) when data is made or moved to "cuda".
+NO_CUDA = "Torch not compiled with CUDA enabled"
+
+
 def require_cpu(where: Any) -> device:
     """``where`` (a device, a string like ``"cuda:0"``, or None for the default) as a device,
     if tensors can live there: only the CPU; otherwise the error PyTorch without CUDA raises.
@@ -122,7 +126,7 @@ def require_cpu(where: Any) -> device:
     if target.type == "cpu":
         return target
     if target.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        raise AssertionError(NO_CUDA)
     raise RuntimeError(f"gradkit is not linked with support for {target.type} devices")
 
 
@@ -576,7 +580,7 @@ class Tensor:
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
         """Raises, as PyTorch without CUDA: gradkit has no GPU backend."""
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        raise AssertionError(NO_CUDA)
 
     def float(self) -> Tensor:
         """As float32."""

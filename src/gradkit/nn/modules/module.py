@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from ...autograd.grad_mode import no_grad
 from ...autograd.hooks import RemovableHandle as _Handle
-from ...tensor import Tensor
+from ...tensor import NO_CUDA, Tensor
 from ..parameter import Parameter, UninitializedParameter, reset_grads
 
 __all__ = ["Module"]
@@ -425,7 +425,7 @@ class Module:
 
     def cuda(self, device: Any = None) -> Module:
         """Raises, as PyTorch without CUDA: gradkit has no GPU backend."""
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        raise AssertionError(NO_CUDA)
 
     # -- state -----------------------------------------------------------------------------
     def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
