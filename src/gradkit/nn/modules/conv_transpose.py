@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from ..._ops.conv_transpose import transposed_output_size
 from ...tensor import Tensor, require_cpu
 from .. import functional as F
 from .conv import _ConvNd, _as_tuple, _check_groups, _make_parameters
@@ -64,8 +65,9 @@ class _ConvTransposeNd(Module):
         if len(output_size) != n:
             raise ValueError(f"ConvTranspose{n}D: for {input.ndim}D input, output_size must "
                              f"have {n} or {lead + n} elements (got {len(output_size)})")
-        smallest = [(input.shape[lead + d] - 1) * self.stride[d] - 2 * self.padding[d]
-                    + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(n)]
+        smallest = [transposed_output_size(input.shape[lead + d], self.kernel_size[d],
+                                           self.stride[d], self.padding[d], self.dilation[d], 0)
+                    for d in range(n)]
         largest = [size + self.stride[d] - 1 for d, size in enumerate(smallest)]
         for size, low, high in zip(output_size, smallest, largest):
             if not low <= size <= high:
